@@ -1,0 +1,68 @@
+# capsule: builds the firmware, the initrd and the static monitor with everything embedded.
+# `make` builds, `make run` boots the appliance, `make test` runs every test, `make bench` measures.
+
+OUT ?= out
+# build.sh installs packages and builds the kernel and zlib; it writes out/deps.mk.
+-include $(OUT)/deps.mk
+
+CC_MUSL := musl-gcc
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
+KHDR := $(OUT)/kernel-headers
+VMM_CFLAGS := $(CFLAGS_COMMON) -isystem $(KHDR) -Ivmm -MMD -MP
+
+VMM_SRCS := $(wildcard vmm/*.c vmm/legacy/*.c vmm/backend/*.c vmm/util/*.c)
+VMM_OBJS := $(VMM_SRCS:%.c=$(OUT)/%.o)
+INIT_SRCS := $(wildcard initrd/*.c)
+
+.PHONY: all run test unit-test acceptance-test bench clean distclean
+all: $(OUT)/capsule
+
+$(OUT)/deps.mk: build.sh images/kernel.config
+	./build.sh
+
+include firmware/firmware.mk
+
+# musl has no Linux UAPI headers of its own; borrow the system's (DESIGN.md).
+$(KHDR)/.stamp:
+	mkdir -p $(KHDR)
+	ln -sfn /usr/include/linux $(KHDR)/linux
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $(KHDR)/asm
+	ln -sfn /usr/include/asm-generic $(KHDR)/asm-generic
+	touch $@
+
+$(OUT)/vmm/%.o: vmm/%.c $(KHDR)/.stamp | $(OUT)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(VMM_CFLAGS) -c $< -o $@
+
+$(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/default.conf $(KERNEL_IMAGE)
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) -c $< -o $@ -DFIRMWARE_PATH='"$(OUT)/firmware.bin"' -DKERNEL_PATH='"$(KERNEL_IMAGE)"' \
+		-DINITRD_PATH='"$(OUT)/initrd.cpio"' -DDEFAULT_CONF_PATH='"images/default.conf"'
+
+$(OUT)/capsule: $(VMM_OBJS) $(OUT)/vmm/blobs.o
+	$(CC_MUSL) -static -o $@ $^ -lpthread
+	@file $@ | grep -q 'statically linked' || { echo "$@ is not statically linked" >&2; exit 1; }
+
+$(OUT)/init: $(INIT_SRCS) initrd/init.h vmm/abi/guest_port.h | $(OUT)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS_COMMON) -static -Os -Ivmm -o $@ $(INIT_SRCS)
+
+$(OUT)/initrd.cpio: $(OUT)/init initrd/mkinitrd.sh
+	initrd/mkinitrd.sh $(OUT)/init $(BUSYBOX) $@
+
+# Boot the appliance: directly with /dev/kvm, otherwise inside the emulated KVM host.
+run: $(OUT)/capsule
+	@if [ -e /dev/kvm ]; then exec $(OUT)/capsule; \
+	else echo "capsule: no /dev/kvm on this machine; booting it inside an emulated KVM host (slow)"; \
+	exec tests/kvm-host --console $(OUT)/capsule; fi
+
+include tests/tests.mk
+
+clean:
+	rm -rf $(OUT)/vmm $(OUT)/firmware $(OUT)/tests $(OUT)/capsule $(OUT)/init $(OUT)/initrd.cpio $(OUT)/firmware.bin
+
+distclean:
+	rm -rf $(OUT)
+
+-include $(VMM_OBJS:.o=.d)

@@ -1,0 +1,30 @@
+# Test targets, included by the top-level Makefile.
+# make test: unit tests (ASan/UBSan, no KVM), the firmware under QEMU, the bats suite under KVM.
+
+UNIT_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -Ivmm -Itests/unit
+
+# Each unit test and the monitor sources it drives (none of them needs KVM).
+test_config_SRCS := vmm/config.c
+test_boot_SRCS := vmm/boot.c vmm/guest_mem.c
+test_io_bus_SRCS := vmm/io_bus.c vmm/log.c
+test_cmdline_SRCS := vmm/cmdline.c
+test_uart_SRCS := vmm/legacy/uart_8250.c vmm/io_bus.c vmm/log.c
+UNIT_TESTS := test_config test_boot test_io_bus test_cmdline test_uart
+UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
+
+define unit_rule
+$(OUT)/tests/$(1): tests/unit/$(1).c tests/unit/check.h $$($(1)_SRCS) $$(wildcard vmm/*.h vmm/*/*.h)
+	@mkdir -p $$(dir $$@)
+	gcc $$(UNIT_CFLAGS) -o $$@ tests/unit/$(1).c $$($(1)_SRCS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit-test: $(UNIT_BINS)
+	CAPSULE_TEST_KERNEL=$(KERNEL_IMAGE) tests/run-all --unit-only
+
+test: $(OUT)/capsule $(OUT)/firmware.bin $(UNIT_BINS)
+	CAPSULE_TEST_KERNEL=$(KERNEL_IMAGE) tests/run-all
+
+bench: $(OUT)/capsule
+	tests/bench/run

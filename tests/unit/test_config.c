@@ -1,0 +1,145 @@
+/* Unit tests of the config parser: values, defaults, and FILE:LINE errors. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+static char err[1024];
+
+static int parse(struct config *cfg, const char *text)
+{
+	err[0] = '\0';
+	return config_parse_text(cfg, "test.conf", text, "/tmp", err, sizeof(err));
+}
+
+static void sizes(void)
+{
+	uint64_t v;
+
+	CHECK(config_parse_size("256M", &v) == 0 && v == 256ull << 20);
+	CHECK(config_parse_size("1G", &v) == 0 && v == 1ull << 30);
+	CHECK(config_parse_size("2g", &v) == 0 && v == 2ull << 30);
+	CHECK(config_parse_size("512MiB", &v) == 0 && v == 512ull << 20);
+	CHECK(config_parse_size("4096", &v) == 0 && v == 4096);
+	CHECK(config_parse_size("64K", &v) == 0 && v == 65536);
+	CHECK(config_parse_size("", &v) < 0);
+	CHECK(config_parse_size("M", &v) < 0);
+	CHECK(config_parse_size("-1M", &v) < 0);
+	CHECK(config_parse_size("12X", &v) < 0);
+	CHECK(config_parse_size("1MM", &v) < 0);
+	CHECK(config_parse_size("99999999999999999999", &v) < 0);
+	CHECK(config_parse_size("17179869184G", &v) < 0);	/* overflows 64 bits */
+}
+
+static void good_file(void)
+{
+	struct config cfg = { 0 };
+
+	CHECK(parse(&cfg, "# comment\n; another\n[vm]\n  memory = 512M  # inline\nvcpus=4\n\n"
+			  "[kernel]\ncmdline_append = foo=bar baz\n") == 0);
+	CHECK(cfg.memory == 512ull << 20);
+	CHECK(cfg.vcpus == 4);
+	CHECK_STR(cfg.cmdline_append, "foo=bar baz");
+	CHECK_STR(cfg.kernel_path, "");
+}
+
+static void later_file_overrides(void)
+{
+	struct config cfg = { 0 };
+
+	CHECK(parse(&cfg, "[vm]\nmemory = 256M\nvcpus = 1\n") == 0);
+	CHECK(parse(&cfg, "[vm]\nvcpus = 2\n") == 0);
+	CHECK(cfg.memory == 256ull << 20 && cfg.vcpus == 2);
+}
+
+static void errors_name_file_and_line(void)
+{
+	struct config cfg = { 0 };
+
+	CHECK(parse(&cfg, "[vm]\nmemory = lots\n") < 0);
+	CHECK(strstr(err, "test.conf:2: memory: 'lots' is not a size") == err);
+	CHECK(parse(&cfg, "\n[vm]\nvcpus = 0\n") < 0);
+	CHECK(strstr(err, "test.conf:3: vcpus:") == err);
+	CHECK(parse(&cfg, "[vm]\nvcpus = 65\n") < 0);
+	CHECK(parse(&cfg, "[vm]\nvcpus = 2x\n") < 0);
+	CHECK(parse(&cfg, "[vm]\nmemory = 1M\n") < 0);
+	CHECK(strstr(err, "out of range") != NULL);
+	CHECK(parse(&cfg, "[vm]\nmemory = 1025K\n") < 0);	/* not page aligned */
+	CHECK(parse(&cfg, "[disco]\n") < 0);
+	CHECK_STR(err, "test.conf:1: unknown section [disco]");
+	CHECK(parse(&cfg, "[vm]\nmemroy = 1G\n") < 0);
+	CHECK_STR(err, "test.conf:2: unknown key 'memroy' in [vm]");
+	CHECK(parse(&cfg, "memory = 1G\n") < 0);
+	CHECK_STR(err, "test.conf:1: key 'memory' outside any section");
+	CHECK(parse(&cfg, "[vm]\nmemory\n") < 0);
+	CHECK(strstr(err, "test.conf:2: expected 'key = value'") == err);
+	CHECK(parse(&cfg, "[vm\n") < 0);
+	CHECK(strstr(err, "test.conf:1: malformed section header") == err);
+	CHECK(parse(&cfg, "[vm]\nvcpus = 1\nvcpus = 2\n") < 0);
+	CHECK_STR(err, "test.conf:3: key 'vcpus' set twice in [vm]");
+	CHECK(parse(&cfg, "[vm]\n[kernel]\n[vm]\n") < 0);
+	CHECK_STR(err, "test.conf:3: section [vm] appears twice");
+}
+
+static void kernel_files(void)
+{
+	struct config cfg = { 0 };
+	char path[] = "/tmp/capsule-test-kernel-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(parse(&cfg, "[kernel]\npath = /nonexistent/bzImage\n") < 0);
+	CHECK(strstr(err, "test.conf:2: path: '/nonexistent/bzImage': No such file or directory") == err);
+	CHECK(parse(&cfg, "[kernel]\ninitrd = /tmp\n") < 0);
+	CHECK(strstr(err, "is not a regular file") != NULL);
+	/* Relative paths are taken from the config file's directory (here /tmp). */
+	CHECK(parse(&cfg, "[kernel]\npath = " "capsule-test-kernel-" "\n") < 0);
+	{
+		char text[256];
+
+		snprintf(text, sizeof(text), "[kernel]\npath = %s\n", path + 5);
+		CHECK(parse(&cfg, text) == 0);
+		CHECK_STR(cfg.kernel_path, path);
+	}
+	unlink(path);
+}
+
+static void load_file_errors(void)
+{
+	struct config cfg = { 0 };
+	char path[] = "/tmp/capsule-test-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(config_load_file(&cfg, "/nonexistent.conf", err, sizeof(err)) < 0);
+	CHECK_STR(err, "/nonexistent.conf: No such file or directory");
+	CHECK(write(fd, "[vm]\nvcpus = 3\n[net x]\n", 23) == 23);
+	close(fd);
+	CHECK(config_load_file(&cfg, path, err, sizeof(err)) < 0);
+	CHECK(strstr(err, ":3: unknown section [net x]") != NULL);
+	CHECK(strncmp(err, path, strlen(path)) == 0);
+	unlink(path);
+}
+
+static void long_values(void)
+{
+	struct config cfg = { 0 };
+	char text[2048] = "[kernel]\ncmdline_append = ";
+
+	memset(text + strlen(text), 'a', 1100);
+	CHECK(parse(&cfg, text) < 0);
+	CHECK(strstr(err, "longer than") != NULL);
+}
+
+int main(void)
+{
+	RUN(sizes);
+	RUN(good_file);
+	RUN(later_file_overrides);
+	RUN(errors_name_file_and_line);
+	RUN(kernel_files);
+	RUN(load_file_errors);
+	RUN(long_values);
+	return CHECK_SUMMARY();
+}

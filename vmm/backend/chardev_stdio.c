@@ -1,0 +1,230 @@
+/* The console's host side: capsule's stdin and stdout, the terminal in raw mode when it is one. */
+#include "backend/chardev_stdio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define CTRL_A 0x01
+#define CTRL_D 0x04
+#define EXIT_BY_ESCAPE 130
+
+/* The terminal state to restore; process-wide because the terminal is. */
+static struct termios saved_termios;
+static bool termios_saved;
+
+void chardev_stdio_restore(void)
+{
+	if (termios_saved)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
+}
+
+static void enter_raw_mode(void)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &saved_termios) < 0)
+		return;
+	termios_saved = true;
+	log_at_exit(chardev_stdio_restore);
+	t = saved_termios;
+	cfmakeraw(&t);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &t);
+}
+
+/* Copies a non-pollable stdin (a file, /dev/null) into a pipe the event loop can watch. */
+static void *copy_stdin(void *arg)
+{
+	int out = (int)(intptr_t)arg;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	close(out);
+	return NULL;
+}
+
+static int pollable_stdin(void)
+{
+	struct stat st;
+	pthread_t t;
+	int p[2];
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return -1;	/* closed: treat as empty input */
+	/* epoll takes pipes, sockets and terminals; files and /dev/null need a copier. */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDIN_FILENO))
+		return STDIN_FILENO;
+	if (pipe2(p, O_CLOEXEC) < 0 ||
+	    pthread_create(&t, NULL, copy_stdin, (void *)(intptr_t)p[1]))
+		die("cannot read stdin: %s", strerror(errno));
+	pthread_detach(t);
+	return p[0];
+}
+
+/* Ctrl-A x leaves; Ctrl-A Ctrl-A sends one Ctrl-A. Returns the bytes to pass on. */
+static size_t filter_escape(struct chardev_stdio *cs, uint8_t *buf, size_t len)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (cs->escape) {
+			cs->escape = false;
+			if (buf[i] == 'x') {
+				chardev_stdio_restore();
+				log_error("terminated by Ctrl-A x");
+				event_loop_stop(cs->loop, EXIT_BY_ESCAPE);
+				return 0;
+			}
+			if (buf[i] != CTRL_A)
+				continue;
+		} else if (buf[i] == CTRL_A) {
+			cs->escape = true;
+			continue;
+		}
+		buf[out++] = buf[i];
+	}
+	return out;
+}
+
+/* Read the next chunk into pending (which is empty); false at end of input. */
+static bool fill_pending(struct chardev_stdio *cs)
+{
+	ssize_t n = read(cs->in_fd, cs->pending, CHARDEV_STDIO_CHUNK);
+
+	cs->pending_len = cs->pending_off = 0;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0) {
+		cs->at_eof = true;
+		/* ^D ends a line the guest's tty holds; a second one is then end-of-file. */
+		if (cs->eof_as_ctrl_d) {
+			cs->pending[0] = cs->pending[1] = CTRL_D;
+			cs->pending_len = 2;
+		}
+		return false;
+	}
+	cs->pending_len = cs->tty ? filter_escape(cs, cs->pending, (size_t)n) : (size_t)n;
+	return true;
+}
+
+/* Hand pending bytes to the sink; true when all went. */
+static bool flush_pending(struct chardev_stdio *cs)
+{
+	while (cs->pending_off < cs->pending_len) {
+		size_t n = cs->sink(cs->sink_opaque, cs->pending + cs->pending_off,
+				    cs->pending_len - cs->pending_off);
+
+		if (!n)
+			return false;
+		cs->pending_off += n;
+	}
+	cs->pending_len = cs->pending_off = 0;
+	return true;
+}
+
+static void on_input(void *opaque, uint32_t events);
+
+/*
+ * Watch stdin only while the sink can take more. Removed rather than given no
+ * events: epoll reports a hang-up whatever events were asked for.
+ */
+static void set_reading(struct chardev_stdio *cs, bool on)
+{
+	if (cs->in_fd < 0 || on == cs->reading)
+		return;
+	cs->reading = on;
+	if (on)
+		event_loop_add(cs->loop, cs->in_fd, EPOLLIN, on_input, cs);
+	else
+		event_loop_remove(cs->loop, cs->in_fd);
+}
+
+static void on_input(void *opaque, uint32_t events)
+{
+	struct chardev_stdio *cs = opaque;
+	bool more;
+
+	(void)events;
+	more = fill_pending(cs);
+	if (!flush_pending(cs) || !more)
+		set_reading(cs, false);
+}
+
+static void on_room(void *opaque, uint32_t events)
+{
+	struct chardev_stdio *cs = opaque;
+	uint64_t v;
+
+	(void)events;
+	if (read(cs->room_fd, &v, sizeof(v)) < 0 || !__atomic_load_n(&cs->started, __ATOMIC_ACQUIRE))
+		return;
+	if (cs->in_fd < 0 && !cs->at_eof) {
+		cs->at_eof = true;
+		if (cs->eof_as_ctrl_d) {
+			cs->pending[0] = cs->pending[1] = CTRL_D;
+			cs->pending_len = 2;
+		}
+	}
+	if (flush_pending(cs) && !cs->at_eof)
+		set_reading(cs, true);
+}
+
+void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
+			chardev_sink_fn sink, void *opaque)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->loop = loop;
+	cs->sink = sink;
+	cs->sink_opaque = opaque;
+	cs->out_fd = STDOUT_FILENO;
+	cs->tty = isatty(STDIN_FILENO);
+	cs->eof_as_ctrl_d = eof_as_ctrl_d && !cs->tty;
+	cs->in_fd = pollable_stdin();
+	cs->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (cs->room_fd < 0)
+		die("eventfd: %s", strerror(errno));
+	/* stdin joins the loop on the loop's own thread, once the guest is ready. */
+	if (event_loop_add(loop, cs->room_fd, EPOLLIN, on_room, cs) < 0)
+		die("cannot watch the console: %s", strerror(errno));
+	if (cs->tty)
+		enter_raw_mode();
+}
+
+void chardev_stdio_start(struct chardev_stdio *cs)
+{
+	__atomic_store_n(&cs->started, true, __ATOMIC_RELEASE);
+	chardev_stdio_room(cs);
+}
+
+void chardev_stdio_room(struct chardev_stdio *cs)
+{
+	uint64_t one = 1;
+
+	if (write(cs->room_fd, &one, sizeof(one)) < 0)
+		log_debug("console: room eventfd: %s", strerror(errno));
+}
+
+void chardev_stdio_write(struct chardev_stdio *cs, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(cs->out_fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;	/* stdout closed: the guest's output has nowhere to go */
+		buf += n;
+		len -= (size_t)n;
+	}
+}

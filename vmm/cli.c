@@ -1,0 +1,78 @@
+/* The command line: which command, which config file, what to run in the guest. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#ifndef CAPSULE_VERSION
+#define CAPSULE_VERSION "0.1"
+#endif
+
+static const char usage[] =
+	"usage: capsule [OPTIONS]                       boot the appliance to a shell\n"
+	"       capsule run [OPTIONS] [--] CMD [ARG...]  run CMD in a throwaway VM,\n"
+	"                                               print its output, exit with its status\n"
+	"\n"
+	"options:\n"
+	"  -c, --config FILE  the appliance config (default: the built-in one)\n"
+	"      --boot-time    report on stderr how long the guest took to reach init\n"
+	"  -h, --help         show this help\n"
+	"  -V, --version      show the version\n"
+	"\n"
+	"In the shell, Ctrl-A x ends the VM. Needs /dev/kvm.\n";
+
+static void bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "capsule: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(capsule --help shows the usage)\n");
+	exit(EXIT_CAPSULE_USAGE);
+}
+
+void cli_parse(int argc, char **argv, struct cli *cli)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "boot-time", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, first = 1;
+
+	memset(cli, 0, sizeof(*cli));
+	if (argc > 1 && !strcmp(argv[1], "run")) {
+		cli->run = true;
+		first = 2;
+	}
+	optind = first;
+	opterr = 0;
+	/* "+": stop at the first non-option, so the guest command keeps its own options. */
+	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli->config = optarg;
+			break;
+		case 'T':
+			cli->boot_time = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case 'V':
+			printf("capsule %s\n", CAPSULE_VERSION);
+			exit(0);
+		default:
+			bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (!cli->run)
+			bad_usage("unknown command '%s'", argv[optind]);
+		cli->argv = &argv[optind];
+	}
+}

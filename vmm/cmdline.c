@@ -1,0 +1,65 @@
+/* The guest kernel's command line: console, reboot method, and what init should run. */
+#include "cmdline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * reboot=k: reboot through the i8042 reset line, which ends the VM.
+ * panic=-1: a panic reboots at once instead of hanging.
+ * no_timer_check, tsc=reliable: skip IOAPIC timer and TSC checks, which cost
+ * many VM exits and nothing on a virtual platform.
+ */
+static const char base[] = "console=ttyS0 reboot=k panic=-1 no_timer_check tsc=reliable";
+
+struct out {
+	char *buf;
+	size_t size, len;
+	bool full;
+};
+
+static void put(struct out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (o->full || o->len + n >= o->size) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n + 1);
+	o->len += n;
+}
+
+static void put_hex(struct out *o, const char *s)
+{
+	char pair[3];
+
+	for (; *s; s++) {
+		snprintf(pair, sizeof(pair), "%02x", (unsigned char)*s);
+		put(o, pair);
+	}
+}
+
+int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, const char *append)
+{
+	struct out o = { buf, size, 0, size == 0 };
+
+	put(&o, base);
+	/* quiet keeps kernel messages off the console; a workload's output wants only panics. */
+	put(&o, argv ? " quiet loglevel=1" : " quiet");
+	if (argv) {
+		put(&o, " capsule.argv=");
+		for (size_t i = 0; argv[i]; i++) {
+			if (i)
+				put(&o, ",");
+			put_hex(&o, argv[i]);
+		}
+		if (tty)
+			put(&o, " capsule.tty=1");
+	}
+	if (append && *append) {
+		put(&o, " ");
+		put(&o, append);
+	}
+	return o.full ? -1 : 0;
+}

@@ -1,0 +1,120 @@
+/* One thread per vCPU looping on KVM_RUN and routing its exits to the I/O buses. */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "cpu_x86.h"
+#include "log.h"
+
+void vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned id, unsigned ncpus,
+		 const struct kvm_cpuid2 *supported_cpuid)
+{
+	void *run;
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
+	if (vcpu->fd < 0)
+		die("KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+	run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (run == MAP_FAILED)
+		die("mmap of vCPU %u: %s", id, strerror(errno));
+	vcpu->run = run;
+	cpu_x86_set_cpuid(vcpu->fd, supported_cpuid, id, ncpus);
+}
+
+static void handle_io(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	/* String I/O (rep outsb) arrives as COUNT back-to-back items. */
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+		io_bus_dispatch(&vcpu->vm->pio, run->io.port, data, run->io.size, is_write);
+}
+
+static void handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	unsigned len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : sizeof(run->mmio.data);
+
+	io_bus_dispatch(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write);
+}
+
+/* Report an exit we cannot handle; the VM cannot go on. */
+static void fail(struct vcpu *vcpu, const char *what, unsigned long long detail)
+{
+	log_error("vCPU %u: %s (%#llx)", vcpu->id, what, detail);
+	event_loop_stop(vcpu->vm->loop, EXIT_CAPSULE_RUNTIME);
+}
+
+/* Handle one exit; false when this vCPU must stop running. */
+static bool handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(vcpu);
+		return true;
+	case KVM_EXIT_MMIO:
+		handle_mmio(vcpu);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		/* A triple fault: what a reboot without a reset device looks like. */
+		vm_guest_reset(vcpu->vm, "shut down (triple fault)");
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vm_guest_reset(vcpu->vm, "requested a system reset or shutdown");
+		return false;
+	case KVM_EXIT_HLT:
+		vm_guest_reset(vcpu->vm, "halted");
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		fail(vcpu, "KVM could not enter the guest",
+		     run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fail(vcpu, "KVM internal error", run->internal.suberror);
+		return false;
+	default:
+		fail(vcpu, "unexpected KVM exit", run->exit_reason);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
+	pthread_setname_np(pthread_self(), name);
+	for (;;) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fail(vcpu, "KVM_RUN failed", (unsigned)errno);
+			break;
+		}
+		if (!handle_exit(vcpu))
+			break;
+	}
+	return NULL;
+}
+
+void vcpu_start(struct vcpu *vcpu)
+{
+	int ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+
+	if (ret)
+		die("cannot start vCPU %u: %s", vcpu->id, strerror(ret));
+}

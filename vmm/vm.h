@@ -1,0 +1,38 @@
+/* The KVM virtual machine: /dev/kvm, the VM fd, in-kernel irqchip and PIT, memory slots. */
+#ifndef CAPSULE_VM_H
+#define CAPSULE_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event_loop.h"
+#include "guest_mem.h"
+#include "io_bus.h"
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	size_t vcpu_mmap_size;	/* size of each vCPU's struct kvm_run mapping */
+	unsigned next_slot;	/* next free KVM memory slot */
+	struct guest_mem mem;
+	struct io_bus pio;
+	struct io_bus mmio;
+	struct event_loop *loop; /* stopped when the guest ends */
+};
+
+/*
+ * Open /dev/kvm, create the VM with its in-kernel irqchip and PIT, and give it
+ * MEM_SIZE bytes of RAM. Dies with a one-line reason on failure (start-up only).
+ */
+void vm_create(struct vm *vm, uint64_t mem_size, struct event_loop *loop);
+
+/* Map a copy of ROM (a multiple of 4 KiB) read-only so that it ends at 4 GiB. */
+void vm_map_rom(struct vm *vm, const void *rom, size_t size);
+
+/* Set the level of an ISA/IOAPIC interrupt line (KVM_IRQ_LINE). */
+void vm_set_irq(struct vm *vm, unsigned irq, int level);
+
+/* The guest reset or shut down without reporting an exit status: end the VM. */
+void vm_guest_reset(struct vm *vm, const char *how);
+
+#endif
