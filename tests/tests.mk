@@ -10,13 +10,17 @@ test_boot_SRCS := vmm/boot.c vmm/guest_mem.c
 test_io_bus_SRCS := vmm/io_bus.c vmm/log.c
 test_cmdline_SRCS := vmm/cmdline.c
 test_uart_SRCS := vmm/legacy/uart_8250.c vmm/io_bus.c vmm/log.c
-UNIT_TESTS := test_config test_boot test_io_bus test_cmdline test_uart
+test_i8042_SRCS := vmm/legacy/i8042.c vmm/io_bus.c vmm/log.c
+UNIT_TESTS := test_config test_boot test_io_bus test_cmdline test_uart test_i8042
+# Each area may keep its own unit tests' rules beside them: tests/unit/*.mk add
+# to UNIT_TESTS and set test_NAME_SRCS (and test_NAME_LIBS for libraries).
+include $(wildcard tests/unit/*.mk)
 UNIT_BINS := $(UNIT_TESTS:%=$(OUT)/tests/%)
 
 define unit_rule
 $(OUT)/tests/$(1): tests/unit/$(1).c tests/unit/check.h $$($(1)_SRCS) $$(wildcard vmm/*.h vmm/*/*.h)
 	@mkdir -p $$(dir $$@)
-	gcc $$(UNIT_CFLAGS) -o $$@ tests/unit/$(1).c $$($(1)_SRCS)
+	gcc $$(UNIT_CFLAGS) -o $$@ tests/unit/$(1).c $$($(1)_SRCS) $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

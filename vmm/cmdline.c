@@ -9,8 +9,10 @@
  * panic=-1: a panic reboots at once instead of hanging.
  * no_timer_check, tsc=reliable: skip IOAPIC timer and TSC checks, which cost
  * many VM exits and nothing on a virtual platform.
+ * pci=off: there is no PCI bus (yet); probing for one costs exits and an error line.
  */
-static const char base[] = "console=ttyS0 reboot=k panic=-1 no_timer_check tsc=reliable";
+static const char base[] =
+	"console=ttyS0 reboot=k panic=-1 no_timer_check tsc=reliable pci=off";
 
 struct out {
 	char *buf;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#define GUEST_MEM_ALIGN (2ull << 20)
+
 void guest_mem_init_at(struct guest_mem *gm, uint8_t *host, uint64_t size)
 {
 	uint64_t low = size < GUEST_MEM_HOLE_START ? size : GUEST_MEM_HOLE_START;
@@ -22,16 +24,26 @@ void guest_mem_init_at(struct guest_mem *gm, uint8_t *host, uint64_t size)
 
 int guest_mem_init(struct guest_mem *gm, uint64_t size)
 {
-	void *p;
+	uint8_t *p, *aligned;
 
-	/* NORESERVE: the guest's untouched RAM costs the host nothing. */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * NORESERVE: the guest's untouched RAM costs the host nothing. Aligned to
+	 * 2 MiB so that transparent huge pages can back it: one nested-page fault
+	 * per 2 MiB instead of per 4 KiB is most of a fast boot.
+	 */
+	p = mmap(NULL, size + GUEST_MEM_ALIGN, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	aligned = (uint8_t *)(((uintptr_t)p + GUEST_MEM_ALIGN - 1) & ~(uintptr_t)(GUEST_MEM_ALIGN - 1));
+	if (aligned > p)
+		munmap(p, (size_t)(aligned - p));
+	munmap(aligned + size, (size_t)(p + GUEST_MEM_ALIGN - aligned));
+	madvise(aligned, size, MADV_HUGEPAGE);
 	/* Keep guest RAM out of core dumps and of fork()ed children. */
-	madvise(p, size, MADV_DONTDUMP);
-	madvise(p, size, MADV_DONTFORK);
-	guest_mem_init_at(gm, p, size);
+	madvise(aligned, size, MADV_DONTDUMP);
+	madvise(aligned, size, MADV_DONTFORK);
+	guest_mem_init_at(gm, aligned, size);
 	return 0;
 }
 

@@ -39,6 +39,7 @@ struct machine {
 	struct vm vm;
 	struct chardev_stdio console;
 	struct uart_8250 uart;
+	struct i8042 kbc;
 	struct guest_port port;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct timespec started;
@@ -134,7 +135,7 @@ static void add_devices(struct machine *m)
 
 	chardev_stdio_open(&m->console, &m->loop, m->cli.argv != NULL, console_sink, &m->uart);
 	uart_8250_init(&m->uart, &m->vm, COM1_BASE, COM1_IRQ, &be);
-	i8042_init(&m->vm);
+	i8042_init(&m->kbc, &m->vm);
 	guest_port_init(&m->port, &m->vm, on_mark, m);
 }
 

@@ -54,6 +54,23 @@ static void fail(struct vcpu *vcpu, const char *what, unsigned long long detail)
 	event_loop_stop(vcpu->vm->loop, EXIT_CAPSULE_RUNTIME);
 }
 
+/* Say where the guest was and what KVM told us, for a bug report. */
+static void report_internal_error(struct vcpu *vcpu)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	char data[160] = "";
+	unsigned n = vcpu->run->internal.ndata;
+
+	for (unsigned i = 0; i < n && i < 8; i++)
+		snprintf(data + strlen(data), sizeof(data) - strlen(data), " %#llx",
+			 (unsigned long long)vcpu->run->internal.data[i]);
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0 && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0)
+		log_error("vCPU %u: rip %#llx cs %#x cr0 %#llx cr3 %#llx; KVM data:%s", vcpu->id,
+			  (unsigned long long)regs.rip, sregs.cs.selector,
+			  (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3, data);
+}
+
 /* Handle one exit; false when this vCPU must stop running. */
 static bool handle_exit(struct vcpu *vcpu)
 {
@@ -83,6 +100,7 @@ static bool handle_exit(struct vcpu *vcpu)
 		     run->fail_entry.hardware_entry_failure_reason);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
+		report_internal_error(vcpu);
 		fail(vcpu, "KVM internal error", run->internal.suberror);
 		return false;
 	default:

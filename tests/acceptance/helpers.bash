@@ -19,6 +19,12 @@ kvm_capsule_stdin() {
 		"$top/tests/kvm-host" "$capsule" "$@"
 }
 
+# Talk to capsule's console as a person would (converse.py -e/-s steps), under KVM.
+converse() {
+	run --separate-stderr "$top/tests/acceptance/converse.py" -t 280 "$@" -- \
+		"$top/tests/kvm-host" "$capsule"
+}
+
 # Write a config file from the arguments (one line each); prints its path.
 make_conf() {
 	local f=$BATS_TEST_TMPDIR/test.conf

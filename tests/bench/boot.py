@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Boot-to-init time and peak RSS: capsule beside QEMU microvm, same kernel and initrd.
+
+Runs on a host with /dev/kvm (tests/bench/run puts it in the emulated host).
+Both VMMs boot the same guest, whose init marks its start with a write to
+port 0x502 and then runs `true` and reports on port 0x501; the time from
+launching the VMM to that mark is measured the same way for both (the moment
+this script sees it), and peak RSS comes from wait4().
+usage: boot.py CAPSULE KERNEL INITRD [RUNS]
+"""
+import os
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CMDLINE = ("console=ttyS0 reboot=k panic=-1 no_timer_check tsc=reliable pci=off "
+           "quiet loglevel=1 capsule.argv=74727565")  # "true", hex-encoded as capsule does
+MEMORY_MIB = 256
+TIMEOUT = 240
+
+
+def wait_for(fd, proc, needle):
+    """Read FD until NEEDLE shows up; returns the moment it did."""
+    seen = b""
+    deadline = time.monotonic() + TIMEOUT
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or proc.poll() is not None and not select.select([fd], [], [], 0)[0]:
+            raise RuntimeError(f"no boot mark from {proc.args[0]}: {seen[-300:]!r}")
+        if select.select([fd], [], [], min(left, 1))[0]:
+            chunk = os.read(fd, 4096)
+            if not chunk and proc.poll() is not None:
+                raise RuntimeError(f"{proc.args[0]} ended before its boot mark")
+            seen += chunk
+    return time.monotonic()
+
+
+def finish(proc):
+    """Wait for PROC; returns (exit status, peak RSS in KiB)."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss
+
+
+def run_capsule(capsule):
+    start = time.monotonic()
+    proc = subprocess.Popen([capsule, "run", "--boot-time", "--", "true"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    marked = wait_for(proc.stderr.fileno(), proc, b"boot-time-ms")
+    status, rss = finish(proc)
+    return marked - start, rss, status
+
+
+def run_qemu(kernel, initrd):
+    # A FIFO needs a local filesystem (the emulated host shares /tmp over 9p).
+    with tempfile.TemporaryDirectory(dir="/run" if os.access("/run", os.W_OK) else None) as tmp:
+        fifo = os.path.join(tmp, "mark")
+        os.mkfifo(fifo)
+        cmd = ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
+               "-m", str(MEMORY_MIB), "-smp", "1", "-nodefaults", "-no-user-config",
+               "-nographic", "-no-reboot", "-serial", "null",
+               "-kernel", kernel, "-initrd", initrd, "-append", CMDLINE,
+               "-chardev", f"file,id=mark,path={fifo}",
+               "-device", "isa-debugcon,iobase=0x502,chardev=mark",
+               "-device", "isa-debug-exit,iobase=0x501,iosize=1"]
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        fd = os.open(fifo, os.O_RDONLY)
+        try:
+            marked = wait_for(fd, proc, b"\x01")
+        finally:
+            os.close(fd)
+        status, rss = finish(proc)
+        # isa-debug-exit turns the guest's 0 into (0 << 1) | 1.
+        return marked - start, rss, 0 if status == 1 else status
+
+
+def summary(name, samples):
+    boots = [s[0] * 1000 for s in samples]
+    rss = [s[1] / 1024 for s in samples]
+    return name, min(boots), statistics.median(boots), max(rss)
+
+
+def main():
+    capsule, kernel, initrd = sys.argv[1:4]
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+    results = {"capsule": [], "qemu microvm": []}
+    for i in range(runs):
+        # Interleaved, so drift in the emulated host hits both alike.
+        for name, fn in (("capsule", lambda: run_capsule(capsule)),
+                         ("qemu microvm", lambda: run_qemu(kernel, initrd))):
+            boot, rss, status = fn()
+            if status != 0:
+                sys.exit(f"{name} run {i + 1}: guest status {status}")
+            results[name].append((boot, rss))
+            print(f"  run {i + 1} {name:13s} boot {boot * 1000:8.1f} ms  peak RSS {rss / 1024:6.1f} MiB",
+                  file=sys.stderr)
+    rows = [summary(n, s) for n, s in results.items()]
+    print(f"boot to init, {runs} runs each, {MEMORY_MIB} MiB guest, 1 vCPU (nested KVM):")
+    print(f"{'':14s} {'min ms':>9s} {'median ms':>10s} {'peak RSS MiB':>13s}")
+    for name, lo, med, rss in rows:
+        print(f"{name:14s} {lo:9.1f} {med:10.1f} {rss:13.1f}")
+    (_, c_lo, c_med, c_rss), (_, q_lo, q_med, q_rss) = rows
+    print(f"{'ratio c/q':14s} {c_lo / q_lo:9.2f} {c_med / q_med:10.2f} {c_rss / q_rss:13.2f}")
+
+
+if __name__ == "__main__":
+    main()
