@@ -4,8 +4,10 @@
 
 #include <stdint.h>
 
+#include "boot_info.h"
+
 /* Bound on ncpus: keeps the whole table inside the 1 KiB at BOOT_MPTABLE_ADDR. */
-#define MPTABLE_MAX_CPUS 32
+#define MPTABLE_MAX_CPUS BOOT_MAX_CPUS
 
 /* Polarity (bits 0-1) and trigger mode (bits 2-3) of an interrupt source. */
 #define MP_IRQ_BUS_DEFAULT 0x0	/* "conforms to the bus": ISA = edge, active high */

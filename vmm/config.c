@@ -1,177 +1,18 @@
-/* The appliance configuration: an INI-style file parsed into struct config. */
+/* The appliance configuration: the INI-style parser; the sections themselves are in config_sections.c. */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "config_schema.h"
 
 #define CONFIG_FILE_MAX (1 << 20)
 #define SECTIONS_PER_FILE_MAX 64
-
-/* Sets one key of a section; on a bad value returns -1 with WHY filled. */
-typedef int (*config_set_fn)(void *target, const char *value, const char *base_dir,
-			     char *why, size_t whylen);
-
-struct config_key {
-	const char *name;
-	config_set_fn set;
-};
-
-struct config_section {
-	const char *name;
-	const struct config_key *keys;
-	/* The object the keys write into. */
-	void *(*target)(struct config *cfg);
-};
-
-int config_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	switch (toupper((unsigned char)*end)) {
-	case 'T': shift += 10; /* fall through */
-	case 'G': shift += 10; /* fall through */
-	case 'M': shift += 10; /* fall through */
-	case 'K': shift += 10; end++; break;
-	case '\0': break;
-	default: return -1;
-	}
-	/* Accept an optional "iB"/"B" so "256MiB" and "256MB" read as expected. */
-	if ((end[0] == 'i' || end[0] == 'I') && (end[1] == 'B' || end[1] == 'b'))
-		end += 2;
-	else if (shift && (end[0] == 'B' || end[0] == 'b'))
-		end++;
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int set_memory(void *target, const char *value, const char *base_dir, char *why, size_t n)
-{
-	struct config *cfg = target;
-	uint64_t v;
-
-	(void)base_dir;
-	if (config_parse_size(value, &v) < 0) {
-		snprintf(why, n, "'%s' is not a size (examples: 256M, 2G)", value);
-		return -1;
-	}
-	if (v < CONFIG_MEMORY_MIN || v > CONFIG_MEMORY_MAX || v % 4096) {
-		snprintf(why, n, "'%s' is out of range (32M to 512G, a multiple of 4K)", value);
-		return -1;
-	}
-	cfg->memory = v;
-	return 0;
-}
-
-static int set_vcpus(void *target, const char *value, const char *base_dir, char *why, size_t n)
-{
-	struct config *cfg = target;
-	char *end;
-	long v;
-
-	(void)base_dir;
-	errno = 0;
-	v = strtol(value, &end, 10);
-	if (!isdigit((unsigned char)*value) || *end || errno || v < 1 || v > CONFIG_VCPUS_MAX) {
-		snprintf(why, n, "'%s' is not a vCPU count from 1 to %d", value, CONFIG_VCPUS_MAX);
-		return -1;
-	}
-	cfg->vcpus = (unsigned)v;
-	return 0;
-}
-
-/* Resolve VALUE against BASE_DIR and check that it names a readable regular file. */
-static int set_file(char *dst, size_t dstlen, const char *value, const char *base_dir,
-		    char *why, size_t n)
-{
-	struct stat st;
-	int len;
-
-	if (value[0] == '/' || !base_dir)
-		len = snprintf(dst, dstlen, "%s", value);
-	else
-		len = snprintf(dst, dstlen, "%s/%s", base_dir, value);
-	if (len < 0 || (size_t)len >= dstlen) {
-		snprintf(why, n, "path too long");
-		return -1;
-	}
-	if (stat(dst, &st) < 0 || access(dst, R_OK) < 0) {
-		snprintf(why, n, "'%s': %s", dst, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, n, "'%s' is not a regular file", dst);
-		return -1;
-	}
-	return 0;
-}
-
-static int set_kernel_path(void *target, const char *value, const char *base_dir, char *why, size_t n)
-{
-	struct config *cfg = target;
-
-	return set_file(cfg->kernel_path, sizeof(cfg->kernel_path), value, base_dir, why, n);
-}
-
-static int set_initrd_path(void *target, const char *value, const char *base_dir, char *why, size_t n)
-{
-	struct config *cfg = target;
-
-	return set_file(cfg->initrd_path, sizeof(cfg->initrd_path), value, base_dir, why, n);
-}
-
-static int set_cmdline_append(void *target, const char *value, const char *base_dir, char *why, size_t n)
-{
-	struct config *cfg = target;
-
-	(void)base_dir;
-	if (strlen(value) >= sizeof(cfg->cmdline_append)) {
-		snprintf(why, n, "longer than %d characters", CONFIG_CMDLINE_MAX - 1);
-		return -1;
-	}
-	strcpy(cfg->cmdline_append, value);
-	return 0;
-}
-
-static void *whole_config(struct config *cfg)
-{
-	return cfg;
-}
-
-static const struct config_key vm_keys[] = {
-	{ "memory", set_memory },
-	{ "vcpus", set_vcpus },
-	{ NULL, NULL },
-};
-
-static const struct config_key kernel_keys[] = {
-	{ "path", set_kernel_path },
-	{ "initrd", set_initrd_path },
-	{ "cmdline_append", set_cmdline_append },
-	{ NULL, NULL },
-};
-
-static const struct config_section sections[] = {
-	{ "vm", vm_keys, whole_config },
-	{ "kernel", kernel_keys, whole_config },
-	{ NULL, NULL, NULL },
-};
 
 /* Where the parser is inside one file. */
 struct parse_state {
@@ -181,6 +22,7 @@ struct parse_state {
 	unsigned line;
 	const struct config_section *section;
 	void *target;
+	unsigned section_line;	/* where the current section began */
 	unsigned keys_seen;	/* bit per key of the current section */
 	const struct config_section *seen[SECTIONS_PER_FILE_MAX];
 	unsigned nseen;
@@ -188,13 +30,19 @@ struct parse_state {
 	size_t errlen;
 };
 
-static int parse_error(struct parse_state *ps, const char *fmt, const char *a, const char *b)
+static int error_at(struct parse_state *ps, unsigned line, const char *fmt, const char *a,
+		    const char *b)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), fmt, a, b);
-	snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->name, ps->line, msg);
+	snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->name, line, msg);
 	return -1;
+}
+
+static int parse_error(struct parse_state *ps, const char *fmt, const char *a, const char *b)
+{
+	return error_at(ps, ps->line, fmt, a, b);
 }
 
 static char *trim(char *s)
@@ -209,32 +57,86 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_section(struct parse_state *ps, char *line)
+/* Run the section's end-of-section checks, reported at its header line. */
+static int close_section(struct parse_state *ps)
 {
-	char *close = strchr(line, ']');
-	const struct config_section *sec;
-	char *name;
-	unsigned i;
+	char why[400];
 
-	if (!close || *trim(close + 1))
-		return parse_error(ps, "malformed section header '%s' (expected [name])", line, NULL);
-	*close = '\0';
-	name = trim(line + 1);
-	for (sec = sections; sec->name; sec++)
+	if (ps->section && ps->section->close && ps->section->close(ps->target, why, sizeof(why)) < 0)
+		return error_at(ps, ps->section_line, "%s", why, NULL);
+	ps->section = NULL;
+	return 0;
+}
+
+static bool valid_instance(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CONFIG_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* The section named NAME ("disk" of "[disk root]"), or NULL. */
+static const struct config_section *find_section(const char *name)
+{
+	const struct config_section *sec;
+
+	for (sec = config_sections; sec->name; sec++)
 		if (!strcmp(sec->name, name))
-			break;
-	if (!sec->name)
-		return parse_error(ps, "unknown section [%s]", name, NULL);
-	for (i = 0; i < ps->nseen; i++)
+			return sec;
+	return NULL;
+}
+
+static int open_section(struct parse_state *ps, const struct config_section *sec,
+			const char *name, const char *instance)
+{
+	char why[400];
+
+	if (sec->named && !*instance)
+		return parse_error(ps, "section [%s] needs a name: [%s NAME]", name, name);
+	if (!sec->named && *instance)
+		return parse_error(ps, "section [%s] takes no name", name, NULL);
+	if (sec->named && !valid_instance(instance))
+		return parse_error(ps, "bad name '%s' (letters, digits, '-' and '_', at most 31)",
+				   instance, NULL);
+	for (unsigned i = 0; !sec->named && i < ps->nseen; i++)
 		if (ps->seen[i] == sec)
 			return parse_error(ps, "section [%s] appears twice", name, NULL);
 	if (ps->nseen == SECTIONS_PER_FILE_MAX)
 		return parse_error(ps, "too many sections", NULL, NULL);
+	ps->target = sec->open(ps->cfg, instance, why, sizeof(why));
+	if (!ps->target)
+		return parse_error(ps, "%s", why, NULL);
 	ps->seen[ps->nseen++] = sec;
 	ps->section = sec;
-	ps->target = sec->target(ps->cfg);
+	ps->section_line = ps->line;
 	ps->keys_seen = 0;
 	return 0;
+}
+
+static int parse_section(struct parse_state *ps, char *line)
+{
+	char *close = strchr(line, ']'), *name, *instance;
+	const struct config_section *sec;
+
+	if (!close || *trim(close + 1))
+		return parse_error(ps, "malformed section header '%s' (expected [name])", line, NULL);
+	if (close_section(ps) < 0)
+		return -1;
+	*close = '\0';
+	name = trim(line + 1);
+	instance = name + strcspn(name, " \t");
+	if (*instance)
+		*instance++ = '\0';
+	instance = trim(instance);
+	sec = find_section(name);
+	if (!sec)
+		return parse_error(ps, "unknown section [%s]", name, NULL);
+	return open_section(ps, sec, name, instance);
 }
 
 static int parse_assignment(struct parse_state *ps, char *line)
@@ -307,7 +209,7 @@ int config_parse_text(struct config *cfg, const char *name, const char *text,
 		if ((*line == '[' ? parse_section(&ps, line) : parse_assignment(&ps, line)) < 0)
 			return -1;
 	}
-	return 0;
+	return close_section(&ps);
 }
 
 int config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)

@@ -3,13 +3,29 @@
 #define CAPSULE_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_MEMORY_MIN (32ull << 20)
 #define CONFIG_MEMORY_MAX (512ull << 30)
-#define CONFIG_VCPUS_MAX 64
+#define CONFIG_VCPUS_MAX 32 /* BOOT_MAX_CPUS: what the firmware's MP table holds */
 #define CONFIG_CMDLINE_MAX 1024
+#define CONFIG_NAME_MAX 32	/* the NAME of [disk NAME] */
+#define CONFIG_DISKS_MAX 8
+#define CONFIG_SERIAL_MAX 20	/* virtio-blk's ID string */
+
+enum config_disk_format { CONFIG_FORMAT_AUTO, CONFIG_FORMAT_RAW, CONFIG_FORMAT_QCOW2 };
+
+/* One [disk NAME] section: vda, vdb, ... in the order they appear. */
+struct config_disk {
+	char name[CONFIG_NAME_MAX];
+	char path[PATH_MAX];		/* path: the image */
+	bool readonly;			/* readonly: writes fail with an I/O error */
+	bool snapshot;			/* snapshot: writes go to a throwaway overlay */
+	enum config_disk_format format;	/* format: auto, raw or qcow2 */
+	char serial[CONFIG_SERIAL_MAX + 1]; /* serial: what GET_ID answers */
+};
 
 struct config {
 	uint64_t memory;		/* [vm] memory: guest RAM in bytes */
@@ -17,6 +33,8 @@ struct config {
 	char kernel_path[PATH_MAX];	/* [kernel] path: "" means the built-in kernel */
 	char initrd_path[PATH_MAX];	/* [kernel] initrd: "" means the built-in initrd */
 	char cmdline_append[CONFIG_CMDLINE_MAX]; /* [kernel] cmdline_append */
+	struct config_disk disks[CONFIG_DISKS_MAX];
+	unsigned ndisks;
 };
 
 /*

@@ -32,6 +32,9 @@
 #define BOOT_LOWMEM_END 0x9fc00u /* usable RAM below 1 MiB ends here */
 #define BOOT_KERNEL_ADDR 0x100000u
 
+/* The MP table must fit in the 1 KiB at BOOT_MPTABLE_ADDR. */
+#define BOOT_MAX_CPUS 32
+
 #define BOOT_E820_MAX 8
 #define BOOT_E820_RAM 1
 #define BOOT_E820_RESERVED 2

@@ -1,0 +1,37 @@
+/* What the config parser knows of each section and key; shared by config*.c only. */
+#ifndef CAPSULE_CONFIG_SCHEMA_H
+#define CAPSULE_CONFIG_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+/* Sets one key in TARGET (the section's object); on a bad value -1 with WHY filled. */
+typedef int (*config_set_fn)(void *target, const char *value, const char *base_dir,
+			     char *why, size_t whylen);
+
+struct config_key {
+	const char *name;
+	config_set_fn set;
+};
+
+struct config_section {
+	const char *name;
+	bool named;		/* written "[name INSTANCE]" */
+	const struct config_key *keys;
+	/* The object the section's keys write into, or NULL with WHY filled. */
+	void *(*open)(struct config *cfg, const char *instance, char *why, size_t whylen);
+	/* Checks once the section ends (required keys); NULL when there are none. */
+	int (*close)(void *target, char *why, size_t whylen);
+};
+
+/* Every section, ending with a NULL name. */
+extern const struct config_section config_sections[];
+
+/* Value parsers for setters: 0, or -1 with WHY filled. */
+int config_value_bool(const char *value, bool *out, char *why, size_t whylen);
+int config_value_file(char *dst, size_t dstlen, const char *value, const char *base_dir,
+		      char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,193 @@
+/* The config file's sections and keys: [vm], [kernel], [disk NAME]. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_schema.h"
+
+static int set_memory(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+	uint64_t v;
+
+	(void)base_dir;
+	if (config_parse_size(value, &v) < 0) {
+		snprintf(why, n, "'%s' is not a size (examples: 256M, 2G)", value);
+		return -1;
+	}
+	if (v < CONFIG_MEMORY_MIN || v > CONFIG_MEMORY_MAX || v % 4096) {
+		snprintf(why, n, "'%s' is out of range (32M to 512G, a multiple of 4K)", value);
+		return -1;
+	}
+	cfg->memory = v;
+	return 0;
+}
+
+static int set_vcpus(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+	char *end;
+	long v;
+
+	(void)base_dir;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (!isdigit((unsigned char)*value) || *end || errno || v < 1 || v > CONFIG_VCPUS_MAX) {
+		snprintf(why, n, "'%s' is not a vCPU count from 1 to %d", value, CONFIG_VCPUS_MAX);
+		return -1;
+	}
+	cfg->vcpus = (unsigned)v;
+	return 0;
+}
+
+static int set_kernel_path(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+
+	return config_value_file(cfg->kernel_path, sizeof(cfg->kernel_path), value, base_dir, why, n);
+}
+
+static int set_initrd_path(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+
+	return config_value_file(cfg->initrd_path, sizeof(cfg->initrd_path), value, base_dir, why, n);
+}
+
+static int set_cmdline_append(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+
+	(void)base_dir;
+	if (strlen(value) >= sizeof(cfg->cmdline_append)) {
+		snprintf(why, n, "longer than %d characters", CONFIG_CMDLINE_MAX - 1);
+		return -1;
+	}
+	strcpy(cfg->cmdline_append, value);
+	return 0;
+}
+
+static void *whole_config(struct config *cfg, const char *instance, char *why, size_t n)
+{
+	(void)instance;
+	(void)why;
+	(void)n;
+	return cfg;
+}
+
+static int set_disk_path(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config_disk *d = target;
+
+	return config_value_file(d->path, sizeof(d->path), value, base_dir, why, n);
+}
+
+static int set_disk_readonly(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	(void)base_dir;
+	return config_value_bool(value, &((struct config_disk *)target)->readonly, why, n);
+}
+
+static int set_disk_snapshot(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	(void)base_dir;
+	return config_value_bool(value, &((struct config_disk *)target)->snapshot, why, n);
+}
+
+static int set_disk_format(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	static const char *const names[] = { "auto", "raw", "qcow2" };
+	struct config_disk *d = target;
+
+	(void)base_dir;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(value, names[i])) {
+			d->format = (enum config_disk_format)i;
+			return 0;
+		}
+	snprintf(why, n, "'%s' is not auto, raw or qcow2", value);
+	return -1;
+}
+
+static int set_disk_serial(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config_disk *d = target;
+
+	(void)base_dir;
+	if (strlen(value) > CONFIG_SERIAL_MAX) {
+		snprintf(why, n, "longer than %d characters", CONFIG_SERIAL_MAX);
+		return -1;
+	}
+	for (const char *p = value; *p; p++)
+		if (!isgraph((unsigned char)*p)) {
+			snprintf(why, n, "'%s' has a character other than printable ASCII", value);
+			return -1;
+		}
+	strcpy(d->serial, value);
+	return 0;
+}
+
+static void *open_disk(struct config *cfg, const char *instance, char *why, size_t n)
+{
+	struct config_disk *d;
+
+	for (unsigned i = 0; i < cfg->ndisks; i++)
+		if (!strcmp(cfg->disks[i].name, instance)) {
+			snprintf(why, n, "a disk named '%s' is already defined", instance);
+			return NULL;
+		}
+	if (cfg->ndisks == CONFIG_DISKS_MAX) {
+		snprintf(why, n, "more than %d disks", CONFIG_DISKS_MAX);
+		return NULL;
+	}
+	d = &cfg->disks[cfg->ndisks++];
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, instance);
+	return d;
+}
+
+static int close_disk(void *target, char *why, size_t n)
+{
+	struct config_disk *d = target;
+
+	if (!d->path[0]) {
+		snprintf(why, n, "[disk %s] has no path", d->name);
+		return -1;
+	}
+	if (d->readonly && d->snapshot) {
+		snprintf(why, n, "[disk %s]: readonly and snapshot exclude each other", d->name);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct config_key vm_keys[] = {
+	{ "memory", set_memory },
+	{ "vcpus", set_vcpus },
+	{ NULL, NULL },
+};
+
+static const struct config_key kernel_keys[] = {
+	{ "path", set_kernel_path },
+	{ "initrd", set_initrd_path },
+	{ "cmdline_append", set_cmdline_append },
+	{ NULL, NULL },
+};
+
+static const struct config_key disk_keys[] = {
+	{ "path", set_disk_path },
+	{ "readonly", set_disk_readonly },
+	{ "snapshot", set_disk_snapshot },
+	{ "format", set_disk_format },
+	{ "serial", set_disk_serial },
+	{ NULL, NULL },
+};
+
+const struct config_section config_sections[] = {
+	{ "vm", false, vm_keys, whole_config, NULL },
+	{ "kernel", false, kernel_keys, whole_config, NULL },
+	{ "disk", true, disk_keys, open_disk, close_disk },
+	{ NULL, false, NULL, NULL, NULL },
+};
