@@ -9,9 +9,9 @@ CC_MUSL := musl-gcc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
 KHDR := $(OUT)/kernel-headers
-VMM_CFLAGS := $(CFLAGS_COMMON) -isystem $(KHDR) -Ivmm -MMD -MP
+VMM_CFLAGS := $(CFLAGS_COMMON) -isystem $(KHDR) -isystem $(ZLIB_DIR)/include -Ivmm -MMD -MP
 
-VMM_SRCS := $(wildcard vmm/*.c vmm/legacy/*.c vmm/backend/*.c vmm/util/*.c)
+VMM_SRCS := $(wildcard vmm/*.c vmm/legacy/*.c vmm/backend/*.c vmm/util/*.c vmm/virtio/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(OUT)/%.o)
 INIT_SRCS := $(wildcard initrd/*.c)
 
@@ -41,7 +41,7 @@ $(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/de
 		-DINITRD_PATH='"$(OUT)/initrd.cpio"' -DDEFAULT_CONF_PATH='"images/default.conf"'
 
 $(OUT)/capsule: $(VMM_OBJS) $(OUT)/vmm/blobs.o
-	$(CC_MUSL) -static -o $@ $^ -lpthread
+	$(CC_MUSL) -static -o $@ $^ $(ZLIB_DIR)/lib/libz.a -lpthread
 	@file $@ | grep -q 'statically linked' || { echo "$@ is not statically linked" >&2; exit 1; }
 
 $(OUT)/init: $(INIT_SRCS) initrd/init.h vmm/abi/guest_port.h | $(OUT)/deps.mk

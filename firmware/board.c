@@ -10,7 +10,9 @@ static const struct mp_bus buses[] = {
 /*
  * KVM's default in-kernel routing sends GSI n to I/O APIC pin n (and its
  * PIT raises GSI 0), so ISA IRQs map one to one. IRQ 2 is the 8259 cascade
- * and has no device behind it.
+ * and has no device behind it. Pins 16-23 carry the virtio-mmio devices'
+ * interrupts (edge-triggered, active high, like ISA): the monitor signals
+ * them through irqfds.
  */
 #define ISA_IRQ(n) { ISA_BUS, (n), (n), MP_IRQ_BUS_DEFAULT }
 
@@ -18,6 +20,8 @@ static const struct mp_irq irqs[] = {
 	ISA_IRQ(0), ISA_IRQ(1), ISA_IRQ(3), ISA_IRQ(4), ISA_IRQ(5),
 	ISA_IRQ(6), ISA_IRQ(7), ISA_IRQ(8), ISA_IRQ(9), ISA_IRQ(10),
 	ISA_IRQ(11), ISA_IRQ(12), ISA_IRQ(13), ISA_IRQ(14), ISA_IRQ(15),
+	ISA_IRQ(16), ISA_IRQ(17), ISA_IRQ(18), ISA_IRQ(19), ISA_IRQ(20),
+	ISA_IRQ(21), ISA_IRQ(22), ISA_IRQ(23),
 };
 
 /*

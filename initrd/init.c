@@ -1,5 +1,6 @@
 /* The guest's init: mount the basics, open the console, run the shell or the workload, report its status. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,45 +34,70 @@ static void mount_basics(void)
 	mount_one("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 }
 
-/*
- * Make the console the session's terminal. For a workload whose host side is
- * not a terminal, output must reach the host byte for byte (no "\n" to "\r\n")
- * and input must not echo; ICANON stays so that the ^D the monitor sends at the
- * end of its input reads as end-of-file.
- */
-static int open_console(const char *dev, int raw)
-{
-	struct termios t;
-	int fd = open(dev, O_RDWR | O_NOCTTY);
+#define DEVICE_WAIT_MS 10000
 
+/* The workload's stdin, stdout and stderr: virtio ports the monitor wires to its own. */
+static const char *const port_names[3] = { "capsule.stdin", "capsule.stdout", "capsule.stderr" };
+
+/* Point fds 0-2 at the console, for init's own messages and for the shell. */
+static int open_console(const char *dev)
+{
+	int fd;
+
+	if (init_wait_for_path(dev, DEVICE_WAIT_MS) < 0)
+		return -1;
+	fd = open(dev, O_RDWR | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	if (raw && tcgetattr(fd, &t) == 0) {
-		t.c_oflag &= ~(tcflag_t)OPOST;
-		t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL | ISIG | IEXTEN);
-		t.c_iflag &= ~(tcflag_t)(ICRNL | IXON);
-		tcsetattr(fd, TCSANOW, &t);
-	}
-	return fd;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
 }
 
-static void child_exec(int console, char **argv)
+/* In the child: stdin, stdout and stderr on the workload's ports. */
+static int open_ports(char dev[3][64])
+{
+	for (int i = 0; i < 3; i++) {
+		int fd = open(dev[i], i == 0 ? O_RDONLY : O_WRONLY);
+
+		if (fd < 0) {
+			fprintf(stderr, "init: %s: %s\n", dev[i], strerror(errno));
+			return -1;
+		}
+		if (fd != i) {
+			dup2(fd, i);
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+/* In the child: the console as controlling terminal, already on fds 0-2. */
+static void take_terminal(void)
+{
+	ioctl(0, TIOCSCTTY, 1);
+}
+
+static void child_exec(char **argv, char ports[3][64])
 {
 	static char *shell[] = { "/bin/sh", "-l", NULL };
 	char **cmd = argv ? argv : shell;
 
 	setsid();
-	ioctl(console, TIOCSCTTY, 1);
-	dup2(console, 0);
-	dup2(console, 1);
-	dup2(console, 2);
-	if (console > 2)
-		close(console);
+	if (ports) {
+		if (open_ports(ports) < 0)
+			_exit(126);
+	} else {
+		take_terminal();
+	}
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/root", 1);
 	setenv("TERM", argv ? "dumb" : "linux", 1);
-	if (chdir("/root") < 0)
-		chdir("/");
+	if (chdir("/root") < 0 && chdir("/") < 0)
+		_exit(126);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGUSR2, SIG_DFL);
@@ -109,35 +135,48 @@ static int wait_for(pid_t pid)
 	return 128 + WTERMSIG(status);
 }
 
+/* Find the workload's ports; false when the monitor did not provide them. */
+static bool find_ports(char ports[3][64])
+{
+	for (int i = 0; i < 3; i++)
+		if (init_find_port(port_names[i], ports[i], sizeof(ports[i]), DEVICE_WAIT_MS) < 0) {
+			fprintf(stderr, "init: no virtio port %s\n", port_names[i]);
+			return false;
+		}
+	return true;
+}
+
 int main(void)
 {
 	struct init_request req;
 	struct sigaction sa = { .sa_handler = on_shutdown_signal };
-	int console, status;
+	char ports[3][64];
+	bool use_ports;
+	int status;
 	pid_t pid;
 
 	mount_basics();
 	sethostname("capsule", 7);
+	init_port_mark();
 	init_read_request(&req);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
-	console = open_console(req.console, req.argv && !req.tty);
-	if (console < 0) {
-		fprintf(stderr, "init: cannot open %s: %s\n", req.console, strerror(errno));
+	if (open_console(req.console) < 0)
 		init_port_fail();
-	}
-	/* The console is open and set up: the monitor may send input now. */
-	init_port_mark();
+	/* A workload whose host side is no terminal gets byte-exact ports instead of a tty. */
+	use_ports = req.argv && !req.tty && find_ports(ports);
+	if (req.argv && !req.tty && !use_ports)
+		init_port_fail();
 	pid = fork();
 	if (pid == 0)
-		child_exec(console, req.argv);
+		child_exec(req.argv, use_ports ? ports : NULL);
 	if (pid < 0)
 		init_port_fail();
 	status = wait_for(pid);
 	sync();
-	/* Let the console finish sending the workload's output before the VM ends. */
-	tcdrain(console);
+	/* Let the console finish sending what the shell wrote before the VM ends. */
+	tcdrain(1);
 	init_port_exit(status);
 	reboot(RB_AUTOBOOT);
 	return 0;

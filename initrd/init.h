@@ -2,6 +2,8 @@
 #ifndef CAPSULE_INIT_H
 #define CAPSULE_INIT_H
 
+#include <stddef.h>
+
 struct init_request {
 	char **argv;		/* the workload, NULL-terminated; NULL for a shell */
 	int tty;		/* the host side is a terminal */
@@ -10,6 +12,12 @@ struct init_request {
 
 /* Read /proc/cmdline into REQ (capsule.argv=, capsule.tty=, console=). */
 void init_read_request(struct init_request *req);
+
+/* Wait up to TIMEOUT_MS for PATH to exist; 0 or -1. */
+int init_wait_for_path(const char *path, unsigned timeout_ms);
+
+/* Wait up to TIMEOUT_MS for the virtio port named NAME; its /dev path in DEV. 0 or -1. */
+int init_find_port(const char *name, char *dev, size_t devlen, unsigned timeout_ms);
 
 /* Tell the monitor: init is up (a boot milestone). */
 void init_port_mark(void);

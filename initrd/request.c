@@ -52,7 +52,7 @@ void init_read_request(struct init_request *req)
 	FILE *f = fopen("/proc/cmdline", "r");
 
 	memset(req, 0, sizeof(*req));
-	strcpy(req->console, "/dev/ttyS0");
+	strcpy(req->console, "/dev/hvc0");
 	if (!f || !fgets(line, sizeof(line), f)) {
 		fprintf(stderr, "init: cannot read /proc/cmdline\n");
 		if (f)

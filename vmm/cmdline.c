@@ -5,14 +5,15 @@
 #include <string.h>
 
 /*
+ * console=hvc0: the virtio-console; earlycon: COM1 until hvc0 is up.
  * reboot=k: reboot through the i8042 reset line, which ends the VM.
  * panic=-1: a panic reboots at once instead of hanging.
  * no_timer_check, tsc=reliable: skip IOAPIC timer and TSC checks, which cost
  * many VM exits and nothing on a virtual platform.
  * pci=off: there is no PCI bus (yet); probing for one costs exits and an error line.
  */
-static const char base[] =
-	"console=ttyS0 reboot=k panic=-1 no_timer_check tsc=reliable pci=off";
+static const char base[] = "console=hvc0 earlycon=uart8250,io,0x3f8 "
+	"reboot=k panic=-1 no_timer_check tsc=reliable pci=off";
 
 struct out {
 	char *buf;
@@ -42,13 +43,21 @@ static void put_hex(struct out *o, const char *s)
 	}
 }
 
-int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, const char *append)
+int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, const char *devices,
+		  const char *append)
 {
 	struct out o = { buf, size, 0, size == 0 };
 
+	/*
+	 * quiet keeps kernel messages off the console; a workload's wants only
+	 * panics. First, so that they hold from the first early console line.
+	 */
+	put(&o, argv ? "quiet loglevel=1 " : "quiet ");
 	put(&o, base);
-	/* quiet keeps kernel messages off the console; a workload's output wants only panics. */
-	put(&o, argv ? " quiet loglevel=1" : " quiet");
+	if (devices && *devices) {
+		put(&o, " ");
+		put(&o, devices);
+	}
 	if (argv) {
 		put(&o, " capsule.argv=");
 		for (size_t i = 0; argv[i]; i++) {

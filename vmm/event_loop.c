@@ -80,25 +80,38 @@ void event_loop_stop(struct event_loop *loop, int status)
 		log_error("event loop: cannot signal stop: %s", strerror(errno));
 }
 
-int event_loop_run(struct event_loop *loop)
+/* Run the callbacks of one epoll_wait; false once the stop request is among them. */
+static bool dispatch(struct event_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[16];
+	int n = epoll_wait(loop->epfd, evs, 16, timeout_ms);
+	bool go_on = true;
 
-	for (;;) {
-		int n = epoll_wait(loop->epfd, evs, 16, -1);
-
-		if (n < 0 && errno != EINTR) {
-			log_error("event loop: epoll_wait: %s", strerror(errno));
-			return EXIT_CAPSULE_RUNTIME;
-		}
-		for (int i = 0; i < n; i++) {
-			struct event_handler *h = evs[i].data.ptr;
-
-			if (!h)
-				return __atomic_load_n(&loop->stop_status, __ATOMIC_SEQ_CST);
-			/* A callback earlier in this batch may have removed this fd. */
-			if (h->fd >= 0)
-				h->fn(h->opaque, evs[i].events);
-		}
+	if (n < 0 && errno != EINTR) {
+		log_error("event loop: epoll_wait: %s", strerror(errno));
+		event_loop_stop(loop, EXIT_CAPSULE_RUNTIME);
+		return false;
 	}
+	for (int i = 0; i < n; i++) {
+		struct event_handler *h = evs[i].data.ptr;
+
+		if (!h)
+			go_on = false;
+		/* A callback earlier in this batch may have removed this fd. */
+		else if (h->fd >= 0)
+			h->fn(h->opaque, evs[i].events);
+	}
+	return go_on;
+}
+
+int event_loop_run(struct event_loop *loop)
+{
+	while (dispatch(loop, -1))
+		;
+	/*
+	 * One last look at what is ready: the guest's final output was kicked
+	 * (its ioeventfd signalled) before it reported its exit status.
+	 */
+	dispatch(loop, 0);
+	return __atomic_load_n(&loop->stop_status, __ATOMIC_SEQ_CST);
 }

@@ -15,6 +15,7 @@
 
 #include "abi/guest_port.h"
 #include "backend/chardev_stdio.h"
+#include "console.h"
 #include "blobs.h"
 #include "boot.h"
 #include "cli.h"
@@ -23,13 +24,11 @@
 #include "cpu_x86.h"
 #include "legacy/guest_port.h"
 #include "legacy/i8042.h"
-#include "legacy/uart_8250.h"
 #include "log.h"
 #include "vcpu.h"
+#include "virtio/virtio_blk.h"
+#include "virtio/virtio_bus.h"
 #include "vm.h"
-
-#define COM1_BASE 0x3f8
-#define COM1_IRQ 4
 
 /* Everything one VM is made of; built in main(), in order. */
 struct machine {
@@ -37,10 +36,11 @@ struct machine {
 	struct config cfg;
 	struct event_loop loop;
 	struct vm vm;
-	struct chardev_stdio console;
-	struct uart_8250 uart;
+	struct console console;
 	struct i8042 kbc;
 	struct guest_port port;
+	struct virtio_bus virtio;
+	struct virtio_blk disks[CONFIG_DISKS_MAX];
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct timespec started;
 	int signal_fd;
@@ -88,7 +88,7 @@ static void load_guest(struct machine *m)
 
 	p.kernel = image(m->cfg.kernel_path, blob_kernel_start, blob_kernel_end, &p.kernel_size);
 	p.initrd = image(m->cfg.initrd_path, blob_initrd_start, blob_initrd_end, &p.initrd_size);
-	if (cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, m->console.tty,
+	if (cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, console_is_tty(&m->console), m->virtio.cmdline,
 			  m->cfg.cmdline_append) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "the command and cmdline_append do not fit on the kernel "
 			   "command line");
@@ -97,22 +97,7 @@ static void load_guest(struct machine *m)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
 }
 
-static size_t console_sink(void *opaque, const uint8_t *buf, size_t len)
-{
-	return uart_8250_receive(opaque, buf, len);
-}
-
-static void console_out(void *opaque, const uint8_t *buf, size_t len)
-{
-	chardev_stdio_write(opaque, buf, len);
-}
-
-static void console_room(void *opaque)
-{
-	chardev_stdio_room(opaque);
-}
-
-/* Init has started and opened its console: time it, and let input through. */
+/* Init has started: time it for --boot-time. */
 static void on_mark(void *opaque, uint8_t mark)
 {
 	struct machine *m = opaque;
@@ -126,17 +111,40 @@ static void on_mark(void *opaque, uint8_t mark)
 			(double)(now.tv_sec - m->started.tv_sec) * 1e3 +
 				(double)(now.tv_nsec - m->started.tv_nsec) / 1e6);
 	}
-	chardev_stdio_start(&m->console);
 }
 
 static void add_devices(struct machine *m)
 {
-	struct uart_8250_backend be = { console_out, console_room, &m->console };
-
-	chardev_stdio_open(&m->console, &m->loop, m->cli.argv != NULL, console_sink, &m->uart);
-	uart_8250_init(&m->uart, &m->vm, COM1_BASE, COM1_IRQ, &be);
 	i8042_init(&m->kbc, &m->vm);
 	guest_port_init(&m->port, &m->vm, on_mark, m);
+	virtio_bus_init(&m->virtio, &m->vm, &m->loop);
+	console_init(&m->console, &m->vm, &m->loop, &m->virtio, m->cli.argv != NULL);
+}
+
+/* Open every [disk NAME] image and put a virtio-blk in front of each: vda, vdb, ... */
+static void add_disks(struct machine *m)
+{
+	static const enum block_format formats[] = {
+		[CONFIG_FORMAT_AUTO] = BLOCK_FORMAT_AUTO,
+		[CONFIG_FORMAT_RAW] = BLOCK_FORMAT_RAW,
+		[CONFIG_FORMAT_QCOW2] = BLOCK_FORMAT_QCOW2,
+	};
+
+	for (unsigned i = 0; i < m->cfg.ndisks; i++) {
+		const struct config_disk *d = &m->cfg.disks[i];
+		struct block_open_options o = { formats[d->format], d->readonly, d->snapshot };
+		struct block_backend *backend;
+		struct virtio_blk *blk = &m->disks[i];
+		char err[512];
+		int ret;
+
+		if (block_open(d->path, &o, &backend, err, sizeof(err)) < 0)
+			die_status(EXIT_CAPSULE_USAGE, "[disk %s] %s", d->name, err);
+		ret = virtio_blk_init(blk, backend, d->serial);
+		if (ret < 0)
+			die("[disk %s]: %s", d->name, strerror(-ret));
+		blk->dev = virtio_bus_add(&m->virtio, virtio_blk_ops(blk), blk);
+	}
 }
 
 static void on_signal(void *opaque, uint32_t events)
@@ -199,6 +207,7 @@ int main(int argc, char **argv)
 	handle_signals(&m);
 	vm_create(&m.vm, m.cfg.memory, &m.loop);
 	add_devices(&m);
+	add_disks(&m);
 	load_guest(&m);
 	start_vcpus(&m);
 	status = event_loop_run(&m.loop);

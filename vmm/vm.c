@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -116,6 +117,34 @@ void vm_set_irq(struct vm *vm, unsigned irq, int level)
 
 	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
 		log_error("KVM_IRQ_LINE %u: %s", irq, strerror(errno));
+}
+
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t value)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct kvm_ioeventfd io = {
+		.datamatch = value, .addr = addr, .len = 4, .flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+
+	if (fd < 0)
+		die("eventfd: %s", strerror(errno));
+	io.fd = fd;
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+		die("KVM_IOEVENTFD at %#llx: %s", (unsigned long long)addr, strerror(errno));
+	return fd;
+}
+
+int vm_irqfd(struct vm *vm, unsigned gsi)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct kvm_irqfd irqfd = { .gsi = gsi };
+
+	if (fd < 0)
+		die("eventfd: %s", strerror(errno));
+	irqfd.fd = (uint32_t)fd;
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0)
+		die("KVM_IRQFD for GSI %u: %s", gsi, strerror(errno));
+	return fd;
 }
 
 void vm_guest_reset(struct vm *vm, const char *how)

@@ -32,6 +32,15 @@ void vm_map_rom(struct vm *vm, const void *rom, size_t size);
 /* Set the level of an ISA/IOAPIC interrupt line (KVM_IRQ_LINE). */
 void vm_set_irq(struct vm *vm, unsigned irq, int level);
 
+/*
+ * An eventfd KVM signals, without leaving the kernel, when the guest writes
+ * the 32-bit VALUE to MMIO address ADDR (a virtqueue notification). Dies on failure.
+ */
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t value);
+
+/* An eventfd that raises interrupt line GSI (edge) when written. Dies on failure. */
+int vm_irqfd(struct vm *vm, unsigned gsi);
+
 /* The guest reset or shut down without reporting an exit status: end the VM. */
 void vm_guest_reset(struct vm *vm, const char *how);
 

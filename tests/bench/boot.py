@@ -16,7 +16,8 @@ import sys
 import tempfile
 import time
 
-CMDLINE = ("console=ttyS0 reboot=k panic=-1 no_timer_check tsc=reliable pci=off "
+# capsule.tty=1: the workload uses the console (QEMU has no virtio-console here).
+CMDLINE = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable pci=off "
            "quiet loglevel=1 capsule.argv=74727565")  # "true", hex-encoded as capsule does
 MEMORY_MIB = 256
 TIMEOUT = 240

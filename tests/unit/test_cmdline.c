@@ -6,12 +6,13 @@ static void shell(void)
 {
 	char buf[512];
 
-	CHECK(cmdline_build(buf, sizeof(buf), NULL, false, "") == 0);
-	CHECK(strstr(buf, "console=ttyS0") == buf);
+	CHECK(cmdline_build(buf, sizeof(buf), NULL, false, NULL, "") == 0);
+	CHECK(strstr(buf, "quiet console=hvc0 ") == buf);
 	CHECK(strstr(buf, "reboot=k") != NULL);
 	CHECK(strstr(buf, "capsule.argv") == NULL);
-	CHECK(cmdline_build(buf, sizeof(buf), NULL, false, "foo=1") == 0);
+	CHECK(cmdline_build(buf, sizeof(buf), NULL, false, "virtio_mmio.device=0x200@0xd0000000:5", "foo=1") == 0);
 	CHECK(strstr(buf, " foo=1") != NULL && buf[strlen(buf) - 1] == '1');
+	CHECK(strstr(buf, " virtio_mmio.device=0x200@0xd0000000:5 ") != NULL);
 }
 
 static void workload(void)
@@ -19,7 +20,7 @@ static void workload(void)
 	char buf[512];
 	char *argv[] = { "sh", "-c", "exit 7", "", NULL };
 
-	CHECK(cmdline_build(buf, sizeof(buf), argv, true, NULL) == 0);
+	CHECK(cmdline_build(buf, sizeof(buf), argv, true, NULL, NULL) == 0);
 	CHECK(strstr(buf, " capsule.argv=7368,2d63,657869742037, capsule.tty=1") != NULL);
 	CHECK(strstr(buf, "loglevel=1") != NULL);
 }
@@ -29,8 +30,8 @@ static void overflow(void)
 	char buf[80];
 	char *argv[] = { "a-very-long-argument-that-will-not-fit", NULL };
 
-	CHECK(cmdline_build(buf, sizeof(buf), argv, false, NULL) < 0);
-	CHECK(cmdline_build(buf, 0, NULL, false, NULL) < 0);
+	CHECK(cmdline_build(buf, sizeof(buf), argv, false, NULL, NULL) < 0);
+	CHECK(cmdline_build(buf, 0, NULL, false, NULL, NULL) < 0);
 }
 
 int main(void)

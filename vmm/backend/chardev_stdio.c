@@ -97,14 +97,14 @@ static size_t filter_escape(struct chardev_stdio *cs, uint8_t *buf, size_t len)
 	return out;
 }
 
-/* Read the next chunk into pending (which is empty); false at end of input. */
-static bool fill_pending(struct chardev_stdio *cs)
+/* Read the next chunk into pending (which is empty); at the end, set at_eof. */
+static void fill_pending(struct chardev_stdio *cs)
 {
 	ssize_t n = read(cs->in_fd, cs->pending, CHARDEV_STDIO_CHUNK);
 
 	cs->pending_len = cs->pending_off = 0;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return true;
+		return;
 	if (n <= 0) {
 		cs->at_eof = true;
 		/* ^D ends a line the guest's tty holds; a second one is then end-of-file. */
@@ -112,10 +112,9 @@ static bool fill_pending(struct chardev_stdio *cs)
 			cs->pending[0] = cs->pending[1] = CTRL_D;
 			cs->pending_len = 2;
 		}
-		return false;
+		return;
 	}
 	cs->pending_len = cs->tty ? filter_escape(cs, cs->pending, (size_t)n) : (size_t)n;
-	return true;
 }
 
 /* Hand pending bytes to the sink; true when all went. */
@@ -150,15 +149,31 @@ static void set_reading(struct chardev_stdio *cs, bool on)
 		event_loop_remove(cs->loop, cs->in_fd);
 }
 
+/* Move pending input on; read more only once it all went; at the end, say so once. */
+static void pump(struct chardev_stdio *cs)
+{
+	if (!flush_pending(cs)) {
+		set_reading(cs, false);
+		return;
+	}
+	if (!cs->at_eof) {
+		set_reading(cs, true);
+		return;
+	}
+	set_reading(cs, false);
+	if (!cs->eof_told && cs->eof) {
+		cs->eof_told = true;
+		cs->eof(cs->sink_opaque);
+	}
+}
+
 static void on_input(void *opaque, uint32_t events)
 {
 	struct chardev_stdio *cs = opaque;
-	bool more;
 
 	(void)events;
-	more = fill_pending(cs);
-	if (!flush_pending(cs) || !more)
-		set_reading(cs, false);
+	fill_pending(cs);
+	pump(cs);
 }
 
 static void on_room(void *opaque, uint32_t events)
@@ -176,8 +191,7 @@ static void on_room(void *opaque, uint32_t events)
 			cs->pending_len = 2;
 		}
 	}
-	if (flush_pending(cs) && !cs->at_eof)
-		set_reading(cs, true);
+	pump(cs);
 }
 
 void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
@@ -187,7 +201,6 @@ void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool 
 	cs->loop = loop;
 	cs->sink = sink;
 	cs->sink_opaque = opaque;
-	cs->out_fd = STDOUT_FILENO;
 	cs->tty = isatty(STDIN_FILENO);
 	cs->eof_as_ctrl_d = eof_as_ctrl_d && !cs->tty;
 	cs->in_fd = pollable_stdin();
@@ -215,15 +228,20 @@ void chardev_stdio_room(struct chardev_stdio *cs)
 		log_debug("console: room eventfd: %s", strerror(errno));
 }
 
-void chardev_stdio_write(struct chardev_stdio *cs, const uint8_t *buf, size_t len)
+void chardev_stdio_on_eof(struct chardev_stdio *cs, void (*eof)(void *opaque))
+{
+	cs->eof = eof;
+}
+
+void chardev_write_fd(int fd, const uint8_t *buf, size_t len)
 {
 	while (len) {
-		ssize_t n = write(cs->out_fd, buf, len);
+		ssize_t n = write(fd, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;	/* stdout closed: the guest's output has nowhere to go */
+			return;	/* closed: the guest's output has nowhere to go */
 		buf += n;
 		len -= (size_t)n;
 	}

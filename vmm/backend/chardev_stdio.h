@@ -16,16 +16,18 @@ typedef size_t (*chardev_sink_fn)(void *opaque, const uint8_t *buf, size_t len);
 struct chardev_stdio {
 	struct event_loop *loop;
 	int in_fd;		/* stdin, or a pipe fed from it when stdin cannot be polled */
-	int out_fd;
 	int room_fd;		/* eventfd: the sink has room again */
 	bool tty;		/* stdin is a terminal, now in raw mode */
 	bool eof_as_ctrl_d;	/* at end of input send ^D, the tty's end-of-file */
 	bool escape;		/* the previous key was the Ctrl-A escape */
 	bool reading;		/* in_fd is in the event loop */
 	bool at_eof;
+	bool eof_told;		/* eof() has run */
 	bool started;		/* the guest is ready for input */
 	chardev_sink_fn sink;
 	void *sink_opaque;
+	/* Once end of input has reached the sink: how the sink passes it on. May be NULL. */
+	void (*eof)(void *opaque);
 	uint8_t pending[CHARDEV_STDIO_CHUNK];
 	size_t pending_len, pending_off;
 };
@@ -43,8 +45,11 @@ void chardev_stdio_start(struct chardev_stdio *cs);
 /* The sink has room again. Thread-safe. */
 void chardev_stdio_room(struct chardev_stdio *cs);
 
-/* Write guest output to stdout; drops it when stdout is gone. */
-void chardev_stdio_write(struct chardev_stdio *cs, const uint8_t *buf, size_t len);
+/* Call EOF(SINK's opaque) on the I/O thread once all input, end included, went to the sink. */
+void chardev_stdio_on_eof(struct chardev_stdio *cs, void (*eof)(void *opaque));
+
+/* Write guest output to FD whole; drops it when FD is gone (a closed pipe). */
+void chardev_write_fd(int fd, const uint8_t *buf, size_t len);
 
 /* Put the terminal back as it was (also done at exit). */
 void chardev_stdio_restore(void);

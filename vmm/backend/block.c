@@ -1,0 +1,221 @@
+/* Opening disk images: format detection, backing chains, and the throwaway snapshot overlay. */
+#include "backend/block.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/block_impl.h"
+#include "backend/block_io.h"
+
+static const uint8_t qcow2_magic[4] = { 'Q', 'F', 'I', 0xfb };
+
+void block_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!errlen)
+		return;
+	n = snprintf(err, errlen, "%s: ", path);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* Names from an image (its backing file's, say) may hold anything: keep to one harmless line. */
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+/* Refuse a file that is already in the chain above it, or a chain too deep. */
+static int check_chain(const char *path, const struct stat *st, const struct block_chain *above,
+		       char *err, size_t errlen)
+{
+	for (const struct block_chain *c = above; c; c = c->above) {
+		if (c->dev == st->st_dev && c->ino == st->st_ino) {
+			block_err(err, errlen, path, "backing chain loops back to this image");
+			return -ELOOP;
+		}
+	}
+	if (above && above->depth + 1 >= BLOCK_CHAIN_MAX_DEPTH) {
+		block_err(err, errlen, path, "backing chain deeper than %d images", BLOCK_CHAIN_MAX_DEPTH);
+		return -ELOOP;
+	}
+	return 0;
+}
+
+/*
+ * Open PATH for a disk image: only regular files and block devices (O_NONBLOCK
+ * so that a FIFO named as a backing file cannot hang us), not already in the
+ * chain ABOVE, then locked against a concurrent writer. Returns the fd or
+ * -errno with ERR set.
+ */
+static int open_image_fd(const char *path, bool readonly, const struct block_chain *above,
+			 struct stat *st, char *err, size_t errlen)
+{
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		block_err(err, errlen, path, "cannot open: %s", strerror(errno));
+		return r;
+	}
+	if (fstat(fd, st) < 0 || (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode))) {
+		block_err(err, errlen, path, "not a regular file or block device");
+		r = -EINVAL;
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		r = -errno;
+		block_err(err, errlen, path, "cannot clear O_NONBLOCK: %s", strerror(errno));
+		goto fail;
+	}
+	/* Before locking: a loop would otherwise show as the image locking itself. */
+	r = check_chain(path, st, above, err, errlen);
+	if (r < 0)
+		goto fail;
+	if (flock(fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+		r = -errno;
+		block_err(err, errlen, path, "%s", errno == EWOULDBLOCK ?
+			  "in use by another process (locked)" : strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
+/* The format of the image on FD: qcow2 when it starts with the qcow2 magic, else raw. */
+static enum block_format detect_format(int fd)
+{
+	uint8_t magic[4];
+	ssize_t n;
+
+	do
+		n = pread(fd, magic, sizeof(magic), 0);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(magic) && !memcmp(magic, qcow2_magic, sizeof(magic)))
+		return BLOCK_FORMAT_QCOW2;
+	return BLOCK_FORMAT_RAW;
+}
+
+/* Open one image of a chain (ABOVE: the images it backs; NULL at the top). */
+static int open_image(const char *path, enum block_format format, bool readonly,
+		      const struct block_chain *above, enum block_format *detected,
+		      struct block_backend **out, char *err, size_t errlen)
+{
+	struct block_chain self = { .above = above, .depth = above ? above->depth + 1 : 0 };
+	struct stat st;
+	int fd;
+
+	fd = open_image_fd(path, readonly, above, &st, err, errlen);
+	if (fd < 0)
+		return fd;
+	self.dev = st.st_dev;
+	self.ino = st.st_ino;
+	if (format == BLOCK_FORMAT_AUTO)
+		format = detect_format(fd);
+	if (detected)
+		*detected = format;
+	if (format == BLOCK_FORMAT_RAW)
+		return disk_raw_open(path, fd, readonly, out, err, errlen);
+	return qcow2_open(path, fd, &(struct qcow2_open_params){ .readonly = readonly, .chain = &self },
+			  out, err, errlen);
+}
+
+int block_open_backing(const char *path, enum block_format format, const struct block_chain *above,
+		       struct block_backend **out, char *err, size_t errlen)
+{
+	return open_image(path, format, true, above, NULL, out, err, errlen);
+}
+
+/*
+ * A temporary file for the overlay, already unlinked so that it vanishes when
+ * its fd closes, however capsule ends. In $TMPDIR, else /var/tmp (on disk,
+ * unlike /tmp on many hosts, since a guest may write a lot).
+ */
+static int overlay_file(const char *path, char *err, size_t errlen)
+{
+	const char *dir = getenv("TMPDIR");
+	char name[PATH_MAX];
+	int fd, r;
+
+	if (!dir || !*dir)
+		dir = "/var/tmp";
+	if ((size_t)snprintf(name, sizeof(name), "%s/capsule-overlay-XXXXXX", dir) >= sizeof(name)) {
+		block_err(err, errlen, path, "snapshot overlay: temporary directory name too long");
+		return -ENAMETOOLONG;
+	}
+	fd = mkostemp(name, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		block_err(err, errlen, path, "snapshot overlay: cannot create a file in %s: %s", dir,
+			  strerror(errno));
+		return r;
+	}
+	unlink(name);
+	return fd;
+}
+
+/* Open PATH read-only under a fresh writable overlay that nobody else will ever see. */
+static int open_with_overlay(const char *path, enum block_format format, struct block_backend **out,
+			     char *err, size_t errlen)
+{
+	struct block_backend *base = NULL;
+	enum block_format detected;
+	char *abs = NULL;
+	int fd = -1, r;
+
+	r = open_image(path, format, true, NULL, &detected, &base, err, errlen);
+	if (r < 0)
+		return r;
+	/* The overlay names its backing file only for anyone inspecting it: we hand it BASE. */
+	abs = realpath(path, NULL);
+	if (!abs) {
+		r = -errno;
+		block_err(err, errlen, path, "cannot resolve the path: %s", strerror(errno));
+		goto fail;
+	}
+	fd = overlay_file(path, err, errlen);
+	if (fd < 0) {
+		r = fd;
+		goto fail;
+	}
+	r = qcow2_create_overlay(fd, path, base->size, abs,
+				 detected == BLOCK_FORMAT_RAW ? "raw" : "qcow2", err, errlen);
+	if (r < 0)
+		goto fail;
+	free(abs);
+	return qcow2_open(path, fd, &(struct qcow2_open_params){ .throwaway = true, .backing = base },
+			  out, err, errlen);
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(abs);
+	base->ops->close(base);
+	return r;
+}
+
+int block_open(const char *path, const struct block_open_options *opts, struct block_backend **out,
+	       char *err, size_t errlen)
+{
+	int r;
+
+	*out = NULL;
+	if (opts->snapshot && !opts->readonly)
+		r = open_with_overlay(path, opts->format, out, err, errlen);
+	else
+		r = open_image(path, opts->format, opts->readonly, NULL, NULL, out, err, errlen);
+	return r < 0 ? -1 : 0;
+}
