@@ -51,13 +51,14 @@ $(OUT)/init: $(INIT_SRCS) initrd/init.h vmm/abi/guest_port.h | $(OUT)/deps.mk
 $(OUT)/initrd.cpio: $(OUT)/init initrd/mkinitrd.sh
 	initrd/mkinitrd.sh $(OUT)/init $(BUSYBOX) $@
 
-# Boot the appliance: directly with /dev/kvm, otherwise inside the emulated KVM host.
+# Boot the appliance: directly with hardware KVM, otherwise inside the emulated KVM host.
 run: $(OUT)/capsule
-	@if [ -e /dev/kvm ]; then exec $(OUT)/capsule; \
-	else echo "capsule: no /dev/kvm on this machine; booting it inside an emulated KVM host (slow)"; \
+	@if [ -e /sys/module/kvm_intel ] || [ -e /sys/module/kvm_amd ]; then exec $(OUT)/capsule; \
+	else echo "capsule: this machine has no hardware KVM; booting capsule inside an emulated KVM host (slow)"; \
 	exec tests/kvm-host --console $(OUT)/capsule; fi
 
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(OUT)/vmm $(OUT)/firmware $(OUT)/tests $(OUT)/capsule $(OUT)/init $(OUT)/initrd.cpio $(OUT)/firmware.bin

@@ -19,6 +19,8 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  -c, --config FILE  the appliance config (default: the built-in one)\n"
+	"      --disk FILE    add FILE (raw or qcow2) as the next disk, behind a throwaway\n"
+	"                     overlay: the guest may write, FILE stays as it is\n"
 	"      --boot-time    report on stderr how long the guest took to reach init\n"
 	"  -h, --help         show this help\n"
 	"  -V, --version      show the version\n"
@@ -38,6 +40,7 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "boot-time", no_argument, NULL, 'T' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -59,6 +62,11 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 			break;
 		case 'T':
 			cli->boot_time = true;
+			break;
+		case 'D':
+			if (cli->ndisks == CLI_DISKS_MAX)
+				bad_usage("more than 4 --disk options%s", "");
+			cli->disks[cli->ndisks++] = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

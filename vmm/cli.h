@@ -4,11 +4,15 @@
 
 #include <stdbool.h>
 
+#define CLI_DISKS_MAX 4
+
 struct cli {
 	bool run;		/* "capsule run": a throwaway VM running a command */
 	const char *config;	/* -c FILE, or NULL for the built-in defaults */
 	bool boot_time;		/* --boot-time: report time to init on stderr */
 	char **argv;		/* the guest command, NULL-terminated; NULL for a shell */
+	const char *disks[CLI_DISKS_MAX];	/* --disk FILE: throwaway-overlay disks */
+	unsigned ndisks;
 };
 
 /* Parse ARGV into CLI. Prints help and exits 0 for --help; exits 2 on bad usage. */

@@ -49,6 +49,13 @@ int config_parse_text(struct config *cfg, const char *name, const char *text,
 /* Read the file PATH and apply it as config_parse_text() does. */
 int config_load_file(struct config *cfg, const char *path, char *err, size_t errlen);
 
+/*
+ * Add a disk named NAME for image PATH with a throwaway overlay (capsule run
+ * --disk). Returns 0, or -1 with ERR saying what is wrong.
+ */
+int config_add_snapshot_disk(struct config *cfg, const char *name, const char *path,
+			     char *err, size_t errlen);
+
 /* Parse "256M", "1G", "65536" (binary suffixes K M G T) into bytes; 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);
 

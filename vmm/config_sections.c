@@ -191,3 +191,19 @@ const struct config_section config_sections[] = {
 	{ "disk", true, disk_keys, open_disk, close_disk },
 	{ NULL, false, NULL, NULL, NULL },
 };
+
+int config_add_snapshot_disk(struct config *cfg, const char *name, const char *path,
+			     char *err, size_t errlen)
+{
+	char why[400];
+	struct config_disk *d = open_disk(cfg, name, why, sizeof(why));
+
+	if (!d || set_disk_path(d, path, NULL, why, sizeof(why)) < 0) {
+		if (d)
+			cfg->ndisks--;
+		snprintf(err, errlen, "--disk %s: %s", path, why);
+		return -1;
+	}
+	d->snapshot = true;
+	return 0;
+}

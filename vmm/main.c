@@ -40,6 +40,7 @@ struct machine {
 	struct i8042 kbc;
 	struct guest_port port;
 	struct virtio_bus virtio;
+	struct block_backend *backends[CONFIG_DISKS_MAX];
 	struct virtio_blk disks[CONFIG_DISKS_MAX];
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct timespec started;
@@ -55,6 +56,13 @@ static void load_config(struct machine *m)
 		die("%s", err);
 	if (m->cli.config && config_load_file(&m->cfg, m->cli.config, err, sizeof(err)) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
+	for (unsigned i = 0; i < m->cli.ndisks; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "cli-%u", i);
+		if (config_add_snapshot_disk(&m->cfg, name, m->cli.disks[i], err, sizeof(err)) < 0)
+			die_status(EXIT_CAPSULE_USAGE, "%s", err);
+	}
 }
 
 /* Map a kernel or initrd file named in the config; the built-in blob otherwise. */
@@ -121,8 +129,8 @@ static void add_devices(struct machine *m)
 	console_init(&m->console, &m->vm, &m->loop, &m->virtio, m->cli.argv != NULL);
 }
 
-/* Open every [disk NAME] image and put a virtio-blk in front of each: vda, vdb, ... */
-static void add_disks(struct machine *m)
+/* Open every [disk NAME] image, before KVM is touched: a bad image stops nothing started. */
+static void open_disks(struct machine *m)
 {
 	static const enum block_format formats[] = {
 		[CONFIG_FORMAT_AUTO] = BLOCK_FORMAT_AUTO,
@@ -133,16 +141,22 @@ static void add_disks(struct machine *m)
 	for (unsigned i = 0; i < m->cfg.ndisks; i++) {
 		const struct config_disk *d = &m->cfg.disks[i];
 		struct block_open_options o = { formats[d->format], d->readonly, d->snapshot };
-		struct block_backend *backend;
-		struct virtio_blk *blk = &m->disks[i];
 		char err[512];
-		int ret;
 
-		if (block_open(d->path, &o, &backend, err, sizeof(err)) < 0)
+		if (block_open(d->path, &o, &m->backends[i], err, sizeof(err)) < 0)
 			die_status(EXIT_CAPSULE_USAGE, "[disk %s] %s", d->name, err);
-		ret = virtio_blk_init(blk, backend, d->serial);
+	}
+}
+
+/* A virtio-blk in front of each disk: vda, vdb, ... in config order. */
+static void add_disks(struct machine *m)
+{
+	for (unsigned i = 0; i < m->cfg.ndisks; i++) {
+		struct virtio_blk *blk = &m->disks[i];
+		int ret = virtio_blk_init(blk, m->backends[i], m->cfg.disks[i].serial);
+
 		if (ret < 0)
-			die("[disk %s]: %s", d->name, strerror(-ret));
+			die("[disk %s]: %s", m->cfg.disks[i].name, strerror(-ret));
 		blk->dev = virtio_bus_add(&m->virtio, virtio_blk_ops(blk), blk);
 	}
 }
@@ -201,6 +215,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &m.started);
 	cli_parse(argc, argv, &m.cli);
 	load_config(&m);
+	open_disks(&m);
 	ret = event_loop_init(&m.loop);
 	if (ret < 0)
 		die("event loop: %s", strerror(-ret));
@@ -212,6 +227,9 @@ int main(int argc, char **argv)
 	start_vcpus(&m);
 	status = event_loop_run(&m.loop);
 	chardev_stdio_restore();
+	/* The I/O thread is done: no request can start; let the disks finish theirs. */
+	for (unsigned i = 0; i < m.cfg.ndisks; i++)
+		virtio_blk_shutdown(&m.disks[i]);
 	/* The vCPU threads die with the process; nothing of theirs needs flushing. */
 	exit(status);
 }

@@ -29,6 +29,11 @@ static int open_kvm(void)
 	}
 	if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		die("/dev/kvm: unsupported KVM API version");
+	/* PVM's /dev/kvm runs only guests built for it: ours would hang at its first instruction. */
+	if (access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) < 0 &&
+	    access("/sys/module/kvm_amd", F_OK) < 0)
+		die("/dev/kvm is PVM (kvm_pvm), which runs only PVM guest kernels: this host has no "
+		    "hardware KVM (use tests/kvm-host)");
 	return fd;
 }
 

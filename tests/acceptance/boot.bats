@@ -17,6 +17,13 @@ load helpers
 	[ "$output" = "hello from the guest" ]
 }
 
+@test "capsule run keeps the command's stdout and stderr apart, byte for byte" {
+	kvm_capsule run -- sh -c 'printf "out\r\n\001"; printf "err\n" >&2; exit 3'
+	expect_status 3
+	[ "$output" = "$(printf 'out\r\n\001')" ]
+	[ "$stderr" = err ]
+}
+
 @test "capsule run passes arguments through untouched" {
 	kvm_capsule run -- sh -c 'printf "[%s]" "$@"' sh 'a b' '' 'c,d' "it's"
 	expect_status 0
@@ -31,8 +38,9 @@ load helpers
 }
 
 @test "capsule run of a missing command exits 127" {
-	run -127 --separate-stderr "$top/tests/kvm-host" "$capsule" run -- no-such-command </dev/null
-	[[ $output == *no-such-command* ]]
+	run -127 --separate-stderr "$kvm_host" "$capsule" run -- no-such-command </dev/null
+	[ -z "$output" ]
+	[[ $stderr == *"no-such-command: No such file or directory"* ]]
 }
 
 @test "capsule run feeds stdin to the command" {

@@ -67,7 +67,7 @@ disk_conf() {
 
 @test "discard frees the host file's blocks" {
 	# On a local filesystem of the KVM host (the shared /tmp may not punch holes).
-	run --separate-stderr "$top/tests/kvm-host" bash -c '
+	run --separate-stderr "$kvm_host" bash -c '
 		d=$(mktemp -d /run/capsule-discard.XXXXXX) && cd "$d" &&
 		head -c 16M /dev/urandom >disk.img && sync &&
 		printf "[disk d]\npath = disk.img\n" >c.conf &&

@@ -3,11 +3,15 @@ bats_require_minimum_version 1.5.0
 
 top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 capsule=$top/out/capsule
+kvm_host=$top/tests/kvm-host
+# Throwaway overlays in a local tmpfs: the emulated KVM host's /tmp is a 9p
+# share, where a file cannot be used once unlinked, and its /var/tmp is read-only.
+export TMPDIR_FOR_CAPSULE=/dev/shm
 
 # Run capsule under real KVM (directly, or in the shared emulated host) with a timeout.
 # Sets $status, $output (stdout only) and $stderr like bats' run.
 kvm_capsule() {
-	run --separate-stderr "$top/tests/kvm-host" "$capsule" "$@" </dev/null
+	TMPDIR=$TMPDIR_FOR_CAPSULE run --separate-stderr "$kvm_host" "$capsule" "$@" </dev/null
 }
 
 # Same, with a string fed to capsule's stdin.
@@ -16,13 +20,13 @@ kvm_capsule_stdin() {
 	shift
 	printf '%s' "$input" >"$BATS_TEST_TMPDIR/stdin"
 	run --separate-stderr bash -c 'f=$1; shift; "$@" <"$f"' _ "$BATS_TEST_TMPDIR/stdin" \
-		"$top/tests/kvm-host" "$capsule" "$@"
+		"$kvm_host" "$capsule" "$@"
 }
 
 # Talk to capsule's console as a person would (converse.py -e/-s steps), under KVM.
 converse() {
 	run --separate-stderr "$top/tests/acceptance/converse.py" -t 280 "$@" -- \
-		"$top/tests/kvm-host" "$capsule"
+		"$kvm_host" "$capsule"
 }
 
 # Write a config file from the arguments (one line each); prints its path.

@@ -143,7 +143,8 @@ int block_open_backing(const char *path, enum block_format format, const struct 
 /*
  * A temporary file for the overlay, already unlinked so that it vanishes when
  * its fd closes, however capsule ends. In $TMPDIR, else /var/tmp (on disk,
- * unlike /tmp on many hosts, since a guest may write a lot).
+ * unlike /tmp on many hosts, since a guest may write a lot), else /tmp when
+ * /var/tmp is not writable (a read-only root).
  */
 static int overlay_file(const char *path, char *err, size_t errlen)
 {
@@ -152,7 +153,7 @@ static int overlay_file(const char *path, char *err, size_t errlen)
 	int fd, r;
 
 	if (!dir || !*dir)
-		dir = "/var/tmp";
+		dir = access("/var/tmp", W_OK) == 0 ? "/var/tmp" : "/tmp";
 	if ((size_t)snprintf(name, sizeof(name), "%s/capsule-overlay-XXXXXX", dir) >= sizeof(name)) {
 		block_err(err, errlen, path, "snapshot overlay: temporary directory name too long");
 		return -ENAMETOOLONG;

@@ -116,3 +116,13 @@ int virtio_blk_init(struct virtio_blk *blk, struct block_backend *backend, const
 	pthread_cond_init(&blk->drained, NULL);
 	return worker_pool_start(&blk->workers, VIRTIO_BLK_WORKERS, "virtio-blk");
 }
+
+void virtio_blk_shutdown(struct virtio_blk *blk)
+{
+	pthread_mutex_lock(&blk->inflight_lock);
+	while (blk->inflight)
+		pthread_cond_wait(&blk->drained, &blk->inflight_lock);
+	pthread_mutex_unlock(&blk->inflight_lock);
+	blk->backend->ops->close(blk->backend);
+	blk->backend = NULL;
+}

@@ -35,6 +35,12 @@ int virtio_blk_init(struct virtio_blk *blk, struct block_backend *backend, const
  */
 const struct virtio_device_ops *virtio_blk_ops(const struct virtio_blk *blk);
 
+/*
+ * At exit, once the I/O thread takes no more requests: wait for the ones in
+ * flight, then close the backend (a qcow2 image writes back its metadata).
+ */
+void virtio_blk_shutdown(struct virtio_blk *blk);
+
 /* A parsed request on its way to a worker (virtio_blk_req.c). */
 struct virtio_blk_req;
 
