@@ -1,15 +1,19 @@
 /* Copying to and from scatter-gather lists, and cutting ranges out of them. */
 #include "util/iov.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len)
+/* The walk both copies share: TO_IOV picks the direction. */
+static size_t iov_copy(const struct iovec *iov, unsigned n, size_t offset, uint8_t *buf,
+		       size_t len, bool to_iov)
 {
 	size_t done = 0;
 
 	for (unsigned i = 0; i < n && done < len; i++) {
 		size_t chunk;
+		uint8_t *p;
 
 		if (offset >= iov[i].iov_len) {
 			offset -= iov[i].iov_len;
@@ -18,32 +22,22 @@ size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf,
 		chunk = iov[i].iov_len - offset;
 		if (chunk > len - done)
 			chunk = len - done;
-		memcpy((uint8_t *)buf + done, (uint8_t *)iov[i].iov_base + offset, chunk);
+		p = (uint8_t *)iov[i].iov_base + offset;
+		memcpy(to_iov ? p : buf + done, to_iov ? buf + done : p, chunk);
 		done += chunk;
 		offset = 0;
 	}
 	return done;
 }
 
+size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len)
+{
+	return iov_copy(iov, n, offset, buf, len, false);
+}
+
 size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf, size_t len)
 {
-	size_t done = 0;
-
-	for (unsigned i = 0; i < n && done < len; i++) {
-		size_t chunk;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		chunk = iov[i].iov_len - offset;
-		if (chunk > len - done)
-			chunk = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + offset, (const uint8_t *)buf + done, chunk);
-		done += chunk;
-		offset = 0;
-	}
-	return done;
+	return iov_copy(iov, n, offset, (uint8_t *)buf, len, true);
 }
 
 int iov_slice(const struct iovec *iov, unsigned n, size_t offset, size_t len,
