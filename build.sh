@@ -67,7 +67,8 @@ build_zlib() {
 build_kernel() {
 	local cfg=$top/images/kernel.config tarball=/usr/src/linux-source-6.1.tar.xz hash src obj
 	[ -f "$tarball" ] || die "$tarball missing (package linux-source-6.1)"
-	hash=$( (sha256sum "$cfg"; dpkg-query -W -f='${Version}' linux-source-6.1) | sha256sum | cut -c1-16)
+	# Contents only: the same config from any checkout finds the same cache.
+	hash=$( (sha256sum <"$cfg"; dpkg-query -W -f='${Version}' linux-source-6.1) | sha256sum | cut -c1-16)
 	kernel_dir=$cache/kernel-$hash
 	[ -f "$kernel_dir/bzImage" ] && return 0
 	src=$cache/linux-source-6.1
