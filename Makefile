@@ -48,8 +48,13 @@ $(OUT)/init: $(INIT_SRCS) initrd/init.h vmm/abi/guest_port.h | $(OUT)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(CFLAGS_COMMON) -static -Os -Ivmm -o $@ $(INIT_SRCS)
 
-$(OUT)/initrd.cpio: $(OUT)/init initrd/mkinitrd.sh
-	initrd/mkinitrd.sh $(OUT)/init $(BUSYBOX) $@
+# Small static tools the benchmarks run in the guest.
+$(OUT)/randio: initrd/tools/randio.c | $(OUT)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS_COMMON) -static -Os -o $@ $<
+
+$(OUT)/initrd.cpio: $(OUT)/init $(OUT)/randio initrd/mkinitrd.sh
+	initrd/mkinitrd.sh $(OUT)/init $(BUSYBOX) $@ $(OUT)/randio
 
 # Boot the appliance: directly with hardware KVM, otherwise inside the emulated KVM host.
 run: $(OUT)/capsule

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds the guest's initramfs: our init, busybox with its applets, a little /etc.
-# usage: initrd/mkinitrd.sh INIT BUSYBOX OUT.cpio
+# usage: initrd/mkinitrd.sh INIT BUSYBOX OUT.cpio [TOOL...]   (tools go to /usr/bin)
 set -euo pipefail
 
 init=$1 busybox=$2 out=$3
+shift 3
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root,mnt}
 install -m 0755 "$init" "$root/init"
 install -m 0755 "$busybox" "$root/bin/busybox"
+for tool in "$@"; do
+	install -m 0755 "$tool" "$root/usr/bin/"
+done
 # One link per applet, where busybox says it belongs.
 for applet in $("$busybox" --list-full); do
 	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"

@@ -1,85 +1,113 @@
 #!/usr/bin/env python3
-"""virtio-blk throughput: capsule beside QEMU microvm (virtio-blk-device), same raw image.
+"""virtio-blk on raw and qcow2 images: capsule beside QEMU microvm (virtio-blk-device).
 
 Runs on a host with /dev/kvm (tests/bench/run puts it in the emulated host).
-The guest runs busybox dd with O_DIRECT, 1 MiB blocks, reading and then
-writing the whole image, timed by the guest's /proc/uptime (10 ms steps).
+Each VMM gets a fresh copy of the same image per run, on tmpfs. In the guest:
+busybox dd with O_DIRECT and 1 MiB blocks for sequential I/O (timed by
+/proc/uptime) and randio (initrd/tools) for 4 KiB random I/O.
 usage: disk.py CAPSULE KERNEL INITRD [RUNS]
 """
 import os
 import re
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
 
 SIZE_MIB = 128
-WORKLOAD = ("up() { cut -d' ' -f1 /proc/uptime; }; a=$(up); "
-            f"dd if=/dev/vda of=/dev/null bs=1M count={SIZE_MIB} iflag=direct 2>/dev/null; b=$(up); "
-            f"dd if=/dev/zero of=/dev/vda bs=1M count={SIZE_MIB} oflag=direct conv=fsync 2>/dev/null; "
-            "c=$(up); echo \"times $a $b $c\"")
-TIMES = re.compile(rb"times ([\d.]+) ([\d.]+) ([\d.]+)")
+RANDOM_OPS = 2000
+UP = "up() { cut -d' ' -f1 /proc/uptime; }; "
+SEQ_READ = (UP + f"a=$(up); dd if=/dev/vda of=/dev/null bs=1M count={SIZE_MIB} iflag=direct "
+            "2>/dev/null; b=$(up); echo \"seqread $a $b\"; ")
+SEQ_WRITE = (UP + f"a=$(up); dd if=/dev/zero of=/dev/vda bs=1M count={SIZE_MIB} oflag=direct "
+             "conv=fsync 2>/dev/null; b=$(up); echo \"seqwrite $a $b\"; ")
+RAND_READ = f"randio read /dev/vda {RANDOM_OPS}; "
+RAND_WRITE = f"randio write /dev/vda {RANDOM_OPS}; "
+# (row label, image kind, guest script, how to read the result)
+CASES = [
+    ("raw: sequential read MB/s", "raw", SEQ_READ, "seqread"),
+    ("raw: sequential write MB/s", "raw", SEQ_WRITE, "seqwrite"),
+    ("raw: 4K random read IOPS", "raw", RAND_READ, "read"),
+    ("qcow2: sequential read MB/s", "qcow2", SEQ_READ, "seqread"),
+    ("qcow2 compressed: seq read MB/s", "qcow2c", SEQ_READ, "seqread"),
+    ("qcow2: 4K random write IOPS", "qcow2", RAND_WRITE, "write"),
+]
+FORMATS = {"raw": "raw", "qcow2": "qcow2", "qcow2c": "qcow2"}
 
 
-def hexarg(s):
-    return s.encode().hex()
+def result(output, key):
+    if key.startswith("seq"):
+        m = re.search(rf"{key} ([\d.]+) ([\d.]+)".encode(), output)
+        if m:
+            return SIZE_MIB / max(float(m.group(2)) - float(m.group(1)), 0.01)
+    else:
+        m = re.search(rf"randio {key} \d+ ops [\d.]+ s (\d+) iops".encode(), output)
+        if m:
+            return float(m.group(1))
+    raise RuntimeError(f"no {key} result in: {output[-400:]!r}")
 
 
-def rates(output):
-    m = TIMES.search(output)
-    if not m:
-        raise RuntimeError(f"no timings in: {output[-400:]!r}")
-    a, b, c = (float(x) for x in m.groups())
-    return [SIZE_MIB / max(b - a, 0.01), SIZE_MIB / max(c - b, 0.01)]
+def make_images(tmp):
+    """The three source images, holding the same compressible data."""
+    raw = os.path.join(tmp, "src.raw")
+    with open(raw, "wb") as f:
+        block = b"capsule benchmark data\n" * (1 << 16)
+        for _ in range((SIZE_MIB << 20) // len(block)):
+            f.write(block)
+        f.truncate(SIZE_MIB << 20)
+    images = {"raw": raw}
+    for kind, extra in (("qcow2", []), ("qcow2c", ["-c"])):
+        images[kind] = os.path.join(tmp, f"src.{kind}")
+        subprocess.run(["qemu-img", "convert", *extra, "-O", "qcow2", raw, images[kind]], check=True)
+    return images
 
 
-def run_capsule(capsule, image, tmp):
+def run_capsule(capsule, image, fmt, script, tmp):
     conf = os.path.join(tmp, "disk.conf")
     with open(conf, "w") as f:
-        f.write(f"[disk bench]\npath = {image}\n")
-    out = subprocess.run([capsule, "run", "-c", conf, "--", "sh", "-c", WORKLOAD],
+        f.write(f"[disk bench]\npath = {image}\nformat = {fmt}\n")
+    out = subprocess.run([capsule, "run", "-c", conf, "--", "sh", "-c", script],
                          stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
-    return rates(out.stdout + out.stderr)
+    return out.stdout + out.stderr
 
 
-def run_qemu(kernel, initrd, image):
-    argv = ",".join(hexarg(a) for a in ("sh", "-c", WORKLOAD))
+def run_qemu(kernel, initrd, image, fmt, script):
+    argv = ",".join(a.encode().hex() for a in ("sh", "-c", script))
     cmdline = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable "
                f"pci=off quiet loglevel=1 capsule.argv={argv}")
     out = subprocess.run(
         ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
          "-m", "256", "-smp", "1", "-nodefaults", "-no-user-config", "-nographic",
          "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-initrd", initrd,
-         "-append", cmdline, "-drive", f"id=d,file={image},format=raw,if=none",
+         "-append", cmdline, "-drive", f"id=d,file={image},format={fmt},if=none",
          "-device", "virtio-blk-device,drive=d",
          "-device", "isa-debug-exit,iobase=0x501,iosize=1"],
         stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
-    return rates(out.stdout)
+    return out.stdout
 
 
 def main():
     capsule, kernel, initrd = sys.argv[1:4]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-    results = {"capsule": [], "qemu microvm": []}
-    # tmpfs: the image's host side costs the same for both, and little.
+    best = {}
     with tempfile.TemporaryDirectory(dir="/run" if os.access("/run", os.W_OK) else None) as tmp:
-        image = os.path.join(tmp, "bench.img")
-        with open(image, "wb") as f:
-            f.truncate(SIZE_MIB << 20)
-        for i in range(runs):
-            for name, fn in (("capsule", lambda: run_capsule(capsule, image, tmp)),
-                             ("qemu microvm", lambda: run_qemu(kernel, initrd, image))):
-                r = fn()
-                results[name].append(r)
-                print(f"  run {i + 1} {name:13s} read {r[0]:8.1f} MB/s  write {r[1]:8.1f} MB/s",
-                      file=sys.stderr)
-    print(f"virtio-blk, {SIZE_MIB} MiB raw image on tmpfs, dd 1 MiB O_DIRECT, best of {runs}:")
-    print(f"{'':14s} {'read MB/s':>10s} {'write MB/s':>11s}")
-    best = {n: (max(r[0] for r in v), max(r[1] for r in v)) for n, v in results.items()}
-    for name, (rd, wr) in best.items():
-        print(f"{name:14s} {rd:10.1f} {wr:11.1f}")
-    c, q = best["capsule"], best["qemu microvm"]
-    print(f"{'ratio c/q':14s} {c[0] / q[0]:10.2f} {c[1] / q[1]:11.2f}")
+        images = make_images(tmp)
+        work = os.path.join(tmp, "work")
+        for label, kind, script, key in CASES:
+            for i in range(runs):
+                for vmm in ("capsule", "qemu"):
+                    shutil.copyfile(images[kind], work)
+                    fmt = FORMATS[kind]
+                    out = (run_capsule(capsule, work, fmt, script, tmp) if vmm == "capsule"
+                           else run_qemu(kernel, initrd, work, fmt, script))
+                    v = result(out, key)
+                    print(f"  {label:34s} run {i + 1} {vmm:8s} {v:9.1f}", file=sys.stderr)
+                    best[(label, vmm)] = max(best.get((label, vmm), 0), v)
+    print(f"virtio-blk, {SIZE_MIB} MiB images on tmpfs, best of {runs} (nested KVM):")
+    print(f"{'':34s} {'capsule':>9s} {'qemu':>9s} {'ratio':>6s}")
+    for label, *_ in CASES:
+        c, q = best[(label, "capsule")], best[(label, "qemu")]
+        print(f"{label:34s} {c:9.1f} {q:9.1f} {c / q:6.2f}")
 
 
 if __name__ == "__main__":
