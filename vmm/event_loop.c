@@ -49,16 +49,6 @@ int event_loop_add(struct event_loop *loop, int fd, uint32_t events, event_fn fn
 	return 0;
 }
 
-int event_loop_modify(struct event_loop *loop, int fd, uint32_t events)
-{
-	struct event_handler *h = slot_for(loop, fd);
-	struct epoll_event ev = { .events = events, .data.ptr = h };
-
-	if (!h)
-		return -ENOENT;
-	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
-}
-
 int event_loop_remove(struct event_loop *loop, int fd)
 {
 	struct event_handler *h = slot_for(loop, fd);

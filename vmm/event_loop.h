@@ -27,8 +27,7 @@ int event_loop_init(struct event_loop *loop);
 /* Watch FD for EVENTS (EPOLLIN ...); FN runs on the loop's thread. 0 or -errno. */
 int event_loop_add(struct event_loop *loop, int fd, uint32_t events, event_fn fn, void *opaque);
 
-/* Change the events watched on FD, or stop watching it; 0 or -errno. */
-int event_loop_modify(struct event_loop *loop, int fd, uint32_t events);
+/* Stop watching FD; 0 or -errno. */
 int event_loop_remove(struct event_loop *loop, int fd);
 
 /*
