@@ -1,4 +1,4 @@
-/* The console's host side: capsule's stdin and stdout, the terminal in raw mode when it is one. */
+/* The console's host side: capsule's stdin, the terminal in raw mode when it is one, and output to fds. */
 #ifndef CAPSULE_CHARDEV_STDIO_H
 #define CAPSULE_CHARDEV_STDIO_H
 
@@ -33,7 +33,7 @@ struct chardev_stdio {
 };
 
 /*
- * Take over stdin and stdout. A terminal goes into raw mode, restored at
+ * Take over stdin (output goes through chardev_write_fd). A terminal goes into raw mode, restored at
  * exit. Input goes to SINK, but not before chardev_stdio_start(). Dies on failure.
  */
 void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
