@@ -53,8 +53,12 @@ $(OUT)/randio: initrd/tools/randio.c | $(OUT)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(CFLAGS_COMMON) -static -Os -o $@ $<
 
-$(OUT)/initrd.cpio: $(OUT)/init $(OUT)/randio initrd/mkinitrd.sh
-	initrd/mkinitrd.sh $(OUT)/init $(BUSYBOX) $@ $(OUT)/randio
+$(OUT)/ethtool: initrd/tools/ethtool.c $(KHDR)/.stamp | $(OUT)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS_COMMON) -static -Os -isystem $(KHDR) -o $@ $<
+
+$(OUT)/initrd.cpio: $(OUT)/init $(OUT)/randio $(OUT)/ethtool initrd/mkinitrd.sh
+	initrd/mkinitrd.sh $(OUT)/init $(BUSYBOX) $@ $(OUT)/randio $(OUT)/ethtool
 
 # Boot the appliance: directly with hardware KVM, otherwise inside the emulated KVM host.
 run: $(OUT)/capsule

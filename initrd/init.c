@@ -159,6 +159,7 @@ int main(void)
 	sethostname("capsule", 7);
 	init_port_mark();
 	init_read_request(&req);
+	init_net_setup(&req);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);

@@ -4,14 +4,22 @@
 
 #include <stddef.h>
 
+#define INIT_NET_MAX 8		/* capsule.net= words init takes */
+
 struct init_request {
 	char **argv;		/* the workload, NULL-terminated; NULL for a shell */
 	int tty;		/* the host side is a terminal */
 	char console[64];	/* /dev/NAME of the kernel's last console= */
+	char *net[INIT_NET_MAX];	/* capsule.net= values, one per NIC */
+	int nnet;
 };
 
-/* Read /proc/cmdline into REQ (capsule.argv=, capsule.tty=, console=). */
+/* Read /proc/cmdline into REQ (capsule.argv=, capsule.tty=, capsule.net=, console=). */
 void init_read_request(struct init_request *req);
+
+/* Bring up lo as 127.0.0.1/8, and each NIC of REQ's capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]
+ * (found by MAC, waited for up to 5 s in all); failures are reported on stderr and skipped. */
+void init_net_setup(const struct init_request *req);
 
 /* Wait up to TIMEOUT_MS for PATH to exist; 0 or -1. */
 int init_wait_for_path(const char *path, unsigned timeout_ms);

@@ -46,6 +46,18 @@ static char **decode_argv(const char *s)
 	return argv;
 }
 
+/* Keep a capsule.net= value for init_net_setup: the line it sits in does not outlive the parse. */
+static void add_net(struct init_request *req, const char *value)
+{
+	if (req->nnet == INIT_NET_MAX) {
+		fprintf(stderr, "init: more than %d capsule.net=, ignoring %s\n", INIT_NET_MAX, value);
+		return;
+	}
+	req->net[req->nnet] = strdup(value);
+	if (req->net[req->nnet])
+		req->nnet++;
+}
+
 void init_read_request(struct init_request *req)
 {
 	char line[4096], *tok, *save;
@@ -66,6 +78,8 @@ void init_read_request(struct init_request *req)
 			req->argv = decode_argv(tok + 13);
 			if (!req->argv)
 				fprintf(stderr, "init: bad capsule.argv\n");
+		} else if (!strncmp(tok, "capsule.net=", 12)) {
+			add_net(req, tok + 12);
 		} else if (!strcmp(tok, "capsule.tty=1")) {
 			req->tty = 1;
 		} else if (!strncmp(tok, "console=", 8)) {

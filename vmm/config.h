@@ -14,6 +14,10 @@
 #define CONFIG_NAME_MAX 32	/* the NAME of [disk NAME] */
 #define CONFIG_DISKS_MAX 8
 #define CONFIG_SERIAL_MAX 20	/* virtio-blk's ID string */
+#define CONFIG_NETS_MAX 8
+#define CONFIG_NET_QUEUES_MAX 8	/* queue pairs: 2 per pair + control <= the transport's 17 */
+#define CONFIG_IFNAME_MAX 15	/* a Linux interface name (IFNAMSIZ - 1) */
+#define CONFIG_VM_NAME_MAX 256
 
 enum config_disk_format { CONFIG_FORMAT_AUTO, CONFIG_FORMAT_RAW, CONFIG_FORMAT_QCOW2 };
 
@@ -27,7 +31,23 @@ struct config_disk {
 	char serial[CONFIG_SERIAL_MAX + 1]; /* serial: what GET_ID answers */
 };
 
+enum config_net_model { CONFIG_NET_VIRTIO, CONFIG_NET_RTL8139, CONFIG_NET_E1000 };
+
+/* One [net NAME] section: a guest NIC on a host tap device, eth0, eth1, ... in order. */
+struct config_net {
+	char name[CONFIG_NAME_MAX];
+	enum config_net_model model;	/* model: virtio (rtl8139, e1000: not yet) */
+	char tap[CONFIG_IFNAME_MAX + 1];	/* tap: "" means capsule creates one, named by the kernel */
+	char bridge[CONFIG_IFNAME_MAX + 1];	/* bridge: "" means the tap stays unattached */
+	uint8_t mac[6];			/* mac: the guest's address */
+	bool mac_set;			/* false: derived from the VM and NIC names (config_finish) */
+	unsigned queues;		/* queues: queue pairs, 1..CONFIG_NET_QUEUES_MAX */
+	char ip[20];			/* ip: "ADDR/PREFIX" for the guest, "" for none */
+	char gateway[16];		/* gateway: the guest's default route, "" for none */
+};
+
 struct config {
+	char vm_name[CONFIG_VM_NAME_MAX]; /* [vm] name: what default MACs derive from */
 	uint64_t memory;		/* [vm] memory: guest RAM in bytes */
 	unsigned vcpus;			/* [vm] vcpus */
 	char kernel_path[PATH_MAX];	/* [kernel] path: "" means the built-in kernel */
@@ -35,6 +55,8 @@ struct config {
 	char cmdline_append[CONFIG_CMDLINE_MAX]; /* [kernel] cmdline_append */
 	struct config_disk disks[CONFIG_DISKS_MAX];
 	unsigned ndisks;
+	struct config_net nets[CONFIG_NETS_MAX];
+	unsigned nnets;
 };
 
 /*
@@ -55,6 +77,13 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
  */
 int config_add_snapshot_disk(struct config *cfg, const char *name, const char *path,
 			     char *err, size_t errlen);
+
+/*
+ * Once every source of settings is applied: fill in what defaults on other
+ * keys (a NIC's MAC, from the VM's name). FILE is the config file given, NULL
+ * for the built-in one; it names the VM when [vm] name does not.
+ */
+void config_finish(struct config *cfg, const char *file);
 
 /* Parse "256M", "1G", "65536" (binary suffixes K M G T) into bytes; 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);

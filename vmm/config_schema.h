@@ -29,6 +29,11 @@ struct config_section {
 /* Every section, ending with a NULL name. */
 extern const struct config_section config_sections[];
 
+/* [net NAME] (config_net.c). */
+extern const struct config_key config_net_keys[];
+void *config_open_net(struct config *cfg, const char *instance, char *why, size_t whylen);
+int config_close_net(void *target, char *why, size_t whylen);
+
 /* Value parsers for setters: 0, or -1 with WHY filled. */
 int config_value_bool(const char *value, bool *out, char *why, size_t whylen);
 int config_value_file(char *dst, size_t dstlen, const char *value, const char *base_dir,

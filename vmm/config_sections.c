@@ -1,4 +1,4 @@
-/* The config file's sections and keys: [vm], [kernel], [disk NAME]. */
+/* The config file's sections and keys: [vm], [kernel], [disk NAME]; [net NAME] is in config_net.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +22,19 @@ static int set_memory(void *target, const char *value, const char *base_dir, cha
 		return -1;
 	}
 	cfg->memory = v;
+	return 0;
+}
+
+static int set_vm_name(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+
+	(void)base_dir;
+	if (!*value || strlen(value) >= sizeof(cfg->vm_name)) {
+		snprintf(why, n, "the name must have 1 to %d characters", CONFIG_VM_NAME_MAX - 1);
+		return -1;
+	}
+	strcpy(cfg->vm_name, value);
 	return 0;
 }
 
@@ -164,6 +177,7 @@ static int close_disk(void *target, char *why, size_t n)
 }
 
 static const struct config_key vm_keys[] = {
+	{ "name", set_vm_name },
 	{ "memory", set_memory },
 	{ "vcpus", set_vcpus },
 	{ NULL, NULL },
@@ -189,6 +203,7 @@ const struct config_section config_sections[] = {
 	{ "vm", false, vm_keys, whole_config, NULL },
 	{ "kernel", false, kernel_keys, whole_config, NULL },
 	{ "disk", true, disk_keys, open_disk, close_disk },
+	{ "net", true, config_net_keys, config_open_net, config_close_net },
 	{ NULL, false, NULL, NULL, NULL },
 };
 

@@ -25,6 +25,7 @@
 #include "legacy/guest_port.h"
 #include "legacy/i8042.h"
 #include "log.h"
+#include "nics.h"
 #include "vcpu.h"
 #include "virtio/virtio_blk.h"
 #include "virtio/virtio_bus.h"
@@ -42,6 +43,7 @@ struct machine {
 	struct virtio_bus virtio;
 	struct block_backend *backends[CONFIG_DISKS_MAX];
 	struct virtio_blk disks[CONFIG_DISKS_MAX];
+	struct nics nics;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct timespec started;
 	int signal_fd;
@@ -63,6 +65,7 @@ static void load_config(struct machine *m)
 		if (config_add_snapshot_disk(&m->cfg, name, m->cli.disks[i], err, sizeof(err)) < 0)
 			die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	}
+	config_finish(&m->cfg, m->cli.config);
 }
 
 /* Map a kernel or initrd file named in the config; the built-in blob otherwise. */
@@ -91,12 +94,17 @@ static const uint8_t *image(const char *path, const uint8_t *start, const uint8_
 
 static void load_guest(struct machine *m)
 {
-	char cmdline[4096], err[512];
+	char cmdline[4096], err[512], devices[VIRTIO_BUS_CMDLINE_MAX + 512];
 	struct boot_payload p = { .ncpus = m->cfg.vcpus, .cmdline = cmdline };
+	size_t used;
 
 	p.kernel = image(m->cfg.kernel_path, blob_kernel_start, blob_kernel_end, &p.kernel_size);
 	p.initrd = image(m->cfg.initrd_path, blob_initrd_start, blob_initrd_end, &p.initrd_size);
-	if (cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, console_is_tty(&m->console), m->virtio.cmdline,
+	/* The devices, then how init should configure the NICs among them. */
+	used = (size_t)snprintf(devices, sizeof(devices), "%s%s", m->virtio.cmdline,
+				m->cfg.nnets ? " " : "");
+	if (nics_cmdline(&m->cfg, devices + used, sizeof(devices) - used) < 0 ||
+	    cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, console_is_tty(&m->console), devices,
 			  m->cfg.cmdline_append) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "the command and cmdline_append do not fit on the kernel "
 			   "command line");
@@ -216,6 +224,7 @@ int main(int argc, char **argv)
 	cli_parse(argc, argv, &m.cli);
 	load_config(&m);
 	open_disks(&m);
+	nics_open(&m.nics, &m.cfg);
 	ret = event_loop_init(&m.loop);
 	if (ret < 0)
 		die("event loop: %s", strerror(-ret));
@@ -223,6 +232,7 @@ int main(int argc, char **argv)
 	vm_create(&m.vm, m.cfg.memory, &m.loop);
 	add_devices(&m);
 	add_disks(&m);
+	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
 	load_guest(&m);
 	start_vcpus(&m);
 	status = event_loop_run(&m.loop);

@@ -13,7 +13,7 @@
 /* Each device's register window; announced with this size on the command line. */
 #define VIRTIO_MMIO_SIZE 0x200
 #define VIRTIO_MMIO_CONFIG_MAX (VIRTIO_MMIO_SIZE - 0x100)
-#define VIRTIO_MMIO_QUEUES_MAX 16	/* a console with 7 ports needs 16 */
+#define VIRTIO_MMIO_QUEUES_MAX 17	/* a NIC with 8 queue pairs and its control queue */
 #define VIRTIO_MMIO_MAGIC 0x74726976		/* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x53504143		/* "CAPS" */
 

@@ -1,0 +1,53 @@
+/* The guest's NICs: each [net NAME]'s backend, the device model in front of it, and what init is told. */
+#include "nics.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/tap.h"
+#include "log.h"
+
+void nics_open(struct nics *nics, const struct config *cfg)
+{
+	for (unsigned i = 0; i < cfg->nnets; i++) {
+		const struct config_net *c = &cfg->nets[i];
+		struct tap_options o = { c->tap, c->bridge, c->queues, c->mac };
+		char err[512];
+
+		if (tap_open(&o, &nics->backends[i], err, sizeof(err)) < 0)
+			die_status(EXIT_CAPSULE_USAGE, "[net %s] %s", c->name, err);
+		nics->n = i + 1;
+	}
+}
+
+void nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop,
+	      const struct config *cfg)
+{
+	for (unsigned i = 0; i < nics->n; i++) {
+		struct virtio_net *net = &nics->devices[i];
+
+		virtio_net_init(net, nics->backends[i], cfg->nets[i].mac, loop);
+		net->dev = virtio_bus_add(bus, &net->ops, net);
+	}
+}
+
+int nics_cmdline(const struct config *cfg, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < cfg->nnets; i++) {
+		const struct config_net *c = &cfg->nets[i];
+		const uint8_t *m = c->mac;
+		int n = snprintf(buf + used, size - used,
+				 "%scapsule.net=%02x:%02x:%02x:%02x:%02x:%02x%s%s%s%s", used ? " " : "",
+				 m[0], m[1], m[2], m[3], m[4], m[5], c->ip[0] ? "," : "", c->ip,
+				 c->gateway[0] ? "," : "", c->gateway);
+
+		if (n < 0 || (size_t)n >= size - used)
+			return -1;
+		used += (size_t)n;
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* The guest's NICs: each [net NAME]'s backend, the device model in front of it, and what init is told. */
+#ifndef CAPSULE_NICS_H
+#define CAPSULE_NICS_H
+
+#include <stddef.h>
+
+#include "backend/net.h"
+#include "config.h"
+#include "virtio/virtio_bus.h"
+#include "virtio/virtio_net.h"
+
+struct nics {
+	unsigned n;
+	struct net_backend *backends[CONFIG_NETS_MAX];
+	struct virtio_net devices[CONFIG_NETS_MAX];
+};
+
+/*
+ * Open every NIC's backend (tap devices, bridges), before KVM is touched.
+ * Dies with "[net NAME] cause", status 2, on the first failure; what earlier
+ * NICs set up is undone on the way out.
+ */
+void nics_open(struct nics *nics, const struct config *cfg);
+
+/* Put a virtio-net in front of each backend: eth0, eth1, ... in config order. */
+void nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop,
+	      const struct config *cfg);
+
+/*
+ * The kernel command-line words telling init how to configure each NIC,
+ * "capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]", space-separated, into BUF.
+ * Returns 0, or -1 when BUF is too small.
+ */
+int nics_cmdline(const struct config *cfg, char *buf, size_t size);
+
+#endif
