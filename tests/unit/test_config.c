@@ -114,10 +114,10 @@ static void load_file_errors(void)
 
 	CHECK(config_load_file(&cfg, "/nonexistent.conf", err, sizeof(err)) < 0);
 	CHECK_STR(err, "/nonexistent.conf: No such file or directory");
-	CHECK(write(fd, "[vm]\nvcpus = 3\n[net x]\n", 23) == 23);
+	CHECK(write(fd, "[vm]\nvcpus = 3\n[nosuch x]\n", 26) == 26);
 	close(fd);
 	CHECK(config_load_file(&cfg, path, err, sizeof(err)) < 0);
-	CHECK(strstr(err, ":3: unknown section [net]") != NULL);
+	CHECK(strstr(err, ":3: unknown section [nosuch]") != NULL);
 	CHECK(strncmp(err, path, strlen(path)) == 0);
 	unlink(path);
 }
@@ -183,8 +183,81 @@ static void disks(void)
 	unlink(path);
 }
 
+static void nets(void)
+{
+	struct config cfg = { 0 };
+	uint8_t first[6];
+
+	CHECK(parse(&cfg, "[net lan]\nbridge = br0\nip = 198.18.0.2/24\ngateway = 198.18.0.1\n"
+			  "queues = 2\n[net wan]\ntap = tap7\nmac = 52:54:00:AB:cd:01\n") == 0);
+	CHECK(cfg.nnets == 2);
+	CHECK_STR(cfg.nets[0].name, "lan");
+	CHECK(cfg.nets[0].model == CONFIG_NET_VIRTIO && cfg.nets[0].queues == 2);
+	CHECK_STR(cfg.nets[0].bridge, "br0");
+	CHECK_STR(cfg.nets[0].tap, "");
+	CHECK_STR(cfg.nets[0].ip, "198.18.0.2/24");
+	CHECK_STR(cfg.nets[0].gateway, "198.18.0.1");
+	CHECK(!cfg.nets[0].mac_set);
+	CHECK(cfg.nets[1].queues == 1 && cfg.nets[1].mac_set);
+	CHECK(cfg.nets[1].mac[0] == 0x52 && cfg.nets[1].mac[3] == 0xab && cfg.nets[1].mac[5] == 0x01);
+	CHECK_STR(cfg.nets[1].tap, "tap7");
+
+	/* Default MACs: locally administered unicast, stable, and different per NIC and per VM. */
+	config_finish(&cfg, NULL);
+	CHECK(cfg.nets[0].mac[0] == 0x02);
+	CHECK(cfg.nets[1].mac[0] == 0x52);	/* a given MAC stays */
+	memcpy(first, cfg.nets[0].mac, 6);
+	config_finish(&cfg, NULL);
+	CHECK(!memcmp(first, cfg.nets[0].mac, 6));
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, "[net lan]\n[net lan2]\n") == 0);
+	config_finish(&cfg, NULL);
+	CHECK(!memcmp(first, cfg.nets[0].mac, 6));
+	CHECK(memcmp(cfg.nets[0].mac, cfg.nets[1].mac, 6) != 0);
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, "[vm]\nname = other\n[net lan]\n") == 0);
+	config_finish(&cfg, NULL);
+	CHECK(memcmp(first, cfg.nets[0].mac, 6) != 0);
+	CHECK_STR(cfg.vm_name, "other");
+}
+
+static void net_errors(void)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ "[net a]\nmodel = e1000\n", "test.conf:2: model: 'e1000' is not supported yet (only virtio is)" },
+		{ "[net a]\nmodel = rtl8139\n", "test.conf:2: model: 'rtl8139' is not supported yet (only virtio is)" },
+		{ "[net a]\nmodel = ne2k\n", "test.conf:2: model: 'ne2k' is not virtio, rtl8139 or e1000" },
+		{ "[net a]\nqueues = 0\n", "test.conf:2: queues: '0' is not a queue count from 1 to 8" },
+		{ "[net a]\nqueues = 9\n", "test.conf:2: queues: '9' is not a queue count from 1 to 8" },
+		{ "[net a]\nmac = 01:00:00:00:00:01\n", "test.conf:2: mac: '01:00:00:00:00:01' is a multicast address; a NIC needs a unicast one" },
+		{ "[net a]\nmac = 02:00:00:00:00\n", "test.conf:2: mac: '02:00:00:00:00' is not a MAC address (like 02:00:00:00:00:01)" },
+		{ "[net a]\nmac = 00:00:00:00:00:00\n", "test.conf:2: mac: '00:00:00:00:00:00' is the all-zero address" },
+		{ "[net a]\nip = 198.18.0.2\n", "test.conf:2: ip: '198.18.0.2' is not an IPv4 address with a prefix length (like 198.18.0.2/24)" },
+		{ "[net a]\nip = 198.18.0.2/33\n", "test.conf:2: ip: '198.18.0.2/33' is not an IPv4 address with a prefix length (like 198.18.0.2/24)" },
+		{ "[net a]\nip = 198.18.0.300/24\n", "test.conf:2: ip: '198.18.0.300/24' is not an IPv4 address with a prefix length (like 198.18.0.2/24)" },
+		{ "[net a]\ngateway = gw\n", "test.conf:2: gateway: 'gw' is not an IPv4 address" },
+		{ "[net a]\ngateway = 198.18.0.1\n", "test.conf:1: [net a]: gateway needs ip" },
+		{ "[net a]\ntap = a-name-far-too-long\n", "test.conf:2: tap: 'a-name-far-too-long' is not an interface name (1 to 15 characters)" },
+		{ "[net a]\nbridge = br:0\n", "test.conf:2: bridge: 'br:0' is not an interface name (no '/', ':', '%' or blanks)" },
+		{ "[net a]\n[net a]\n", "test.conf:2: a NIC named 'a' is already defined" },
+		{ "[net a]\nspeed = 10G\n", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config cfg = { 0 };
+
+		CHECK(parse(&cfg, cases[i].text) < 0);
+		if (cases[i].err)
+			CHECK_STR(err, cases[i].err);
+	}
+}
+
 int main(void)
 {
+	RUN(nets);
+	RUN(net_errors);
 	RUN(disks);
 	RUN(sizes);
 	RUN(good_file);
