@@ -6,7 +6,7 @@
 
 typedef void (*event_fn)(void *opaque, uint32_t events);
 
-#define EVENT_LOOP_HANDLERS_MAX 64
+#define EVENT_LOOP_HANDLERS_MAX 256	/* 8 NICs of 8 queue pairs need 200 */
 
 struct event_handler {
 	int fd;

@@ -163,7 +163,8 @@ static bool rx_active(const struct virtio_net_pair *p)
 	const struct virtio_mmio_dev *dev = p->net->dev;
 
 	return p->index < p->net->active_pairs && !p->dead && dev->activated &&
-	       !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	       !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+	       virtqueue_ready(&dev->vqs[2 * p->index]);
 }
 
 /*
