@@ -53,6 +53,20 @@ static void linux_probe(void)
 	CHECK(resets == 0);
 }
 
+/* i8042_check_aux(): the loopback answers at once without the AUX bit, the AUX test says no device. */
+static void no_aux_port(void)
+{
+	setup();
+	outp(0x64, 0xd3);
+	outp(0x60, 0x5a);
+	CHECK((in(0x64) & 0x21) == 0x01);	/* data waiting, not from AUX */
+	CHECK(in(0x60) == 0x5a);
+	outp(0x64, 0xa9);
+	CHECK(in(0x64) & 0x01);
+	CHECK(in(0x60) == 0x02);
+	CHECK(resets == 0);
+}
+
 static void reset_line(void)
 {
 	setup();
@@ -70,6 +84,7 @@ static void reset_line(void)
 int main(void)
 {
 	RUN(linux_probe);
+	RUN(no_aux_port);
 	RUN(reset_line);
 	return CHECK_SUMMARY();
 }
