@@ -50,7 +50,7 @@ static void control_handshake(void)
 	post_rx(&t, 2, 128);
 	guest_ctrl(&t, VIRTIO_CONSOLE_BAD_ID, MSG(DEVICE_READY), 1);
 	CHECK(used_next(&t, 2, &head, &len) && len == 8);
-	CHECK(!memcmp(t.ram + t.q[2].addr_of[head], add0, 8));
+	CHECK(!memcmp(t.ram + t.addr_of[2][head], add0, 8));
 	CHECK(t.irqs >= 1);
 	CHECK_STR(ctrl_next(&t, m), "1:1:1");
 	CHECK_STR(ctrl_next(&t, m), "");

@@ -12,6 +12,7 @@
 #include <linux/virtio_ids.h>
 
 #include "check.h"
+#include "fake_ring.h"
 #include "virtio/virtio_console.h"
 #include "virtio_driver.h"
 
@@ -24,25 +25,13 @@
 #define S_DOK VIRTIO_CONFIG_S_DRIVER_OK
 #define S_NR VIRTIO_CONFIG_S_NEEDS_RESET
 
-/* One descriptor of a chain the test driver posts. */
-struct seg {
-	uint64_t addr;
-	uint32_t len;
-	bool write;
-};
-
-/* The guest driver's view of one queue. */
-struct gq {
-	uint16_t size, next_desc, avail_idx, last_used;
-	uint64_t addr_of[64];	/* head -> first buffer, to read what the device wrote */
-};
-
 struct t {
 	struct virtio_console con;
 	struct virtio_mmio_dev dev;
 	uint8_t *ram;
 	struct guest_mem gm;
-	struct gq q[VIRTIO_MMIO_QUEUES_MAX];
+	struct fake_ring q[VIRTIO_MMIO_QUEUES_MAX];
+	uint64_t addr_of[VIRTIO_MMIO_QUEUES_MAX][64];	/* queue, head -> first buffer */
 	uint64_t next_buf;
 	bool no_repost;		/* ctrl_next() leaves the buffer it read alone */
 	unsigned irqs;
@@ -135,23 +124,9 @@ static inline uint64_t ring(unsigned q)
 /* Post a chain of N segments on queue Q (not notified); returns its head. */
 static inline uint16_t post(struct t *t, unsigned q, const struct seg *s, unsigned n)
 {
-	struct gq *g = &t->q[q];
-	struct vring_desc *d = (struct vring_desc *)(t->ram + ring(q));
-	struct vring_avail *a = (struct vring_avail *)(t->ram + ring(q) + 0x400);
-	uint16_t head = g->next_desc % g->size;
+	uint16_t head = fake_ring_post(&t->q[q], t->ram + ring(q), t->ram + ring(q) + 0x400, s, n);
 
-	for (unsigned i = 0; i < n; i++) {
-		uint16_t at = (head + i) % g->size;
-
-		d[at] = (struct vring_desc){ .addr = s[i].addr, .len = s[i].len,
-					     .flags = (s[i].write ? VRING_DESC_F_WRITE : 0) |
-						      (i + 1 < n ? VRING_DESC_F_NEXT : 0),
-					     .next = (uint16_t)((at + 1) % g->size) };
-	}
-	g->next_desc += n;
-	g->addr_of[head] = s[0].addr;
-	a->ring[g->avail_idx % g->size] = head;
-	__atomic_store_n(&a->idx, ++g->avail_idx, __ATOMIC_RELEASE);
+	t->addr_of[q][head] = s[0].addr;	/* to read what the device wrote */
 	return head;
 }
 
@@ -186,15 +161,7 @@ static inline void kick(struct t *t, unsigned q)
 /* The next used entry of queue Q: its id and length; false when there is none. */
 static inline bool used_next(struct t *t, unsigned q, uint16_t *id, uint32_t *len)
 {
-	struct gq *g = &t->q[q];
-	struct vring_used *u = (struct vring_used *)(t->ram + ring(q) + 0x800);
-
-	if (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == g->last_used)
-		return false;
-	*id = (uint16_t)u->ring[g->last_used % g->size].id;
-	*len = u->ring[g->last_used % g->size].len;
-	g->last_used++;
-	return true;
+	return fake_ring_used_next(&t->q[q], t->ram + ring(q) + 0x800, id, len);
 }
 
 /* What the device wrote into the next used rx buffer of Q, as a string ("" when none). */
@@ -205,7 +172,7 @@ static inline const char *rx_next(struct t *t, unsigned q, char *out)
 
 	out[0] = 0;
 	if (used_next(t, q, &id, &len) && len < 64)
-		snprintf(out, 64, "%.*s", (int)len, (const char *)t->ram + t->q[q].addr_of[id]);
+		snprintf(out, 64, "%.*s", (int)len, (const char *)t->ram + t->addr_of[q][id]);
 	return out;
 }
 
@@ -220,7 +187,7 @@ static inline const char *ctrl_next(struct t *t, char *out)
 	out[0] = 0;
 	if (!used_next(t, 2, &id, &len) || len < sizeof(h))
 		return out;
-	p = t->ram + t->q[2].addr_of[id];
+	p = t->ram + t->addr_of[2][id];
 	memcpy(&h, p, sizeof(h));
 	if (!t->no_repost) {
 		post_rx(t, 2, 128);	/* control_work_handler(): a buffer for the next one */
@@ -265,6 +232,7 @@ static inline void bring_up(struct t *t, uint64_t features)
 	nq = features & (1ull << VIRTIO_CONSOLE_F_MULTIPORT)
 		     ? 2 * (uint32_t)vdrv_read(&t->dev, CFG + 4, 4) + 2 : 2;
 	memset(t->q, 0, sizeof(t->q));
+	memset(t->addr_of, 0, sizeof(t->addr_of));
 	for (unsigned q = 0; q < nq; q++) {
 		vdrv_wr(&t->dev, VIRTIO_MMIO_QUEUE_SEL, q);
 		t->q[q].size = (uint16_t)vdrv_rd(&t->dev, VIRTIO_MMIO_QUEUE_NUM_MAX);

@@ -15,6 +15,7 @@
 #include <linux/virtio_net.h>
 
 #include "check.h"
+#include "fake_ring.h"
 #include "util/iov.h"
 #include "virtio/virtio_net.h"
 #include "virtio_driver.h"
@@ -34,18 +35,6 @@
 
 static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
-/* One descriptor of a chain the test driver posts. */
-struct seg {
-	uint64_t addr;
-	uint32_t len;
-	bool write;
-};
-
-/* The guest driver's view of one queue. */
-struct gq {
-	uint16_t size, next_desc, avail_idx, last_used;
-};
-
 struct frame {
 	uint8_t *data;
 	size_t len;
@@ -58,7 +47,7 @@ struct t {
 	struct event_loop loop;
 	uint8_t *ram;
 	struct guest_mem gm;
-	struct gq q[VIRTIO_MMIO_QUEUES_MAX];
+	struct fake_ring q[VIRTIO_MMIO_QUEUES_MAX];
 	uint64_t next_buf;
 	unsigned irqs;
 	/* The backend's side. */
@@ -278,23 +267,7 @@ static inline uint16_t avail_event(struct t *t, unsigned q)
 /* Post a chain of N segments on queue Q (not notified); returns its head. */
 static inline uint16_t post(struct t *t, unsigned q, const struct seg *s, unsigned n)
 {
-	struct gq *g = &t->q[q];
-	struct vring_desc *d = (struct vring_desc *)(t->ram + ring(q));
-	struct vring_avail *a = (struct vring_avail *)(t->ram + ring(q) + AVAIL);
-	uint16_t head = g->next_desc % g->size;
-
-	for (unsigned i = 0; i < n; i++) {
-		uint16_t at = (head + i) % g->size;
-
-		d[at] = (struct vring_desc){ .addr = s[i].addr, .len = s[i].len,
-					     .flags = (s[i].write ? VRING_DESC_F_WRITE : 0) |
-						      (i + 1 < n ? VRING_DESC_F_NEXT : 0),
-					     .next = (uint16_t)((at + 1) % g->size) };
-	}
-	g->next_desc += n;
-	a->ring[g->avail_idx % g->size] = head;
-	__atomic_store_n(&a->idx, ++g->avail_idx, __ATOMIC_RELEASE);
-	return head;
+	return fake_ring_post(&t->q[q], t->ram + ring(q), t->ram + ring(q) + AVAIL, s, n);
 }
 
 static inline uint64_t alloc(struct t *t, uint32_t len)
@@ -347,15 +320,7 @@ static inline void kick(struct t *t, unsigned q)
 /* The next used entry of queue Q: its id and length; false when there is none. */
 static inline bool used_next(struct t *t, unsigned q, uint16_t *id, uint32_t *len)
 {
-	struct gq *g = &t->q[q];
-	struct vring_used *u = (struct vring_used *)(t->ram + ring(q) + USED);
-
-	if (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == g->last_used)
-		return false;
-	*id = (uint16_t)u->ring[g->last_used % g->size].id;
-	*len = u->ring[g->last_used % g->size].len;
-	g->last_used++;
-	return true;
+	return fake_ring_used_next(&t->q[q], t->ram + ring(q) + USED, id, len);
 }
 
 /* Whether the next used entry of Q is chain HEAD with LEN bytes. */
