@@ -132,6 +132,7 @@ field() {
 		[ "$(ip -o link)" = "$before" ] && echo "links unchanged" ||
 			diff <(echo "$before") <(ip -o link)' "$conf"
 	echo "$output"
+	echo "stderr: $stderr"
 	expect_status 0
 	[ "$output" = $'namespace pinged\na: pinged\na: up\na exit 0\nlinks unchanged' ]
 }
@@ -152,6 +153,7 @@ field() {
 		result sink
 		result source' "$conf" "$guest"
 	echo "$output"
+	echo "stderr: $stderr"
 	expect_status 0
 	[ "$(field 'guest exit' exit)" = 0 ]
 	[ "$(field 'guest sent' sent)" = 67108864 ]
@@ -174,6 +176,7 @@ field() {
 		say b
 		finish b' "$conf_a" "$conf_b"
 	echo "$output"
+	echo "stderr: $stderr"
 	expect_status 0
 	[ "$output" = $'a: up\na: pinged b\na exit 0\nb: pinged a\nb: up\nb exit 0' ]
 }
@@ -199,6 +202,7 @@ field() {
 		echo "guest exit $?"
 		for p in up1 down1 up2 down2; do result $p; done' "$conf" "$guest"
 	echo "$output"
+	echo "stderr: $stderr"
 	expect_status 0
 	zeros=$(head -c 4194304 /dev/zero | sha256sum | cut -d' ' -f1)
 	[ "$(field 'guest exit' exit)" = 0 ]
@@ -226,6 +230,7 @@ field() {
 		[ "$(ip -o link)" = "$before" ] && echo "links unchanged" ||
 			diff <(echo "$before") <(ip -o link)' "$conf"
 	echo "$output"
+	echo "stderr: $stderr"
 	expect_status 0
 	[ "${lines[0]}" = "master capbr0" ]
 	[[ ${lines[1]} == "a exit "* ]]
