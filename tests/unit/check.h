@@ -2,6 +2,7 @@
 #ifndef CAPSULE_CHECK_H
 #define CAPSULE_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,18 @@ static int tests_passed, tests_failed;
 			check_failures_in_test++;                                            \
 		}                                                                            \
 	} while (0)
+
+/* Append to the record LOG (SIZE bytes) a fake backend keeps of its calls, for CHECK_STR. */
+static inline void __attribute__((format(printf, 3, 4), unused))
+check_log(char *log, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(log);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(log + n, size - n, fmt, ap);
+	va_end(ap);
+}
 
 #define RUN(test)                                                                 \
 	do {                                                                      \

@@ -41,15 +41,9 @@ struct t {
 
 static const char *const names[NPORTS] = { NULL, "stdin", "stdout" };
 
-static inline void __attribute__((format(printf, 2, 3))) note(struct t *t, const char *fmt, ...)
-{
-	size_t n = strlen(t->log);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->log + n, sizeof(t->log) - n, fmt, ap);
-	va_end(ap);
-}
+/* Record in the log of GUEST (a struct t, or a void pointer to one). */
+#define note(guest, ...) \
+	check_log(((struct t *)(guest))->log, sizeof(((struct t *)(guest))->log), __VA_ARGS__)
 
 static inline size_t be_output(void *opaque, unsigned port, const struct iovec *iov, int iovcnt)
 {

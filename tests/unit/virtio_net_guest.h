@@ -62,15 +62,9 @@ struct t {
 	char log[512];		/* the backend's calls but recv, in order */
 };
 
-static inline void __attribute__((format(printf, 2, 3))) note(struct t *t, const char *fmt, ...)
-{
-	size_t n = strlen(t->log);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->log + n, sizeof(t->log) - n, fmt, ap);
-	va_end(ap);
-}
+/* Record in the log of GUEST (a struct t, or a void pointer to one). */
+#define note(guest, ...) \
+	check_log(((struct t *)(guest))->log, sizeof(((struct t *)(guest))->log), __VA_ARGS__)
 
 /* Compare the backend's log with WANT and start a new one. */
 #define CHECK_LOG(t, want)                 \
