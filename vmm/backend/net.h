@@ -16,8 +16,8 @@
  * The last field is the receiver's own: backends neither read nor write it.
  */
 struct net_hdr {
-	uint8_t flags;		/* NET_HDR_F_* */
-	uint8_t gso_type;	/* NET_HDR_GSO_* */
+	uint8_t flags;		/* 1: csum_start/csum_offset say where the checksum goes */
+	uint8_t gso_type;	/* 0: one frame; else the protocol of a large segment */
 	uint16_t hdr_len;	/* little-endian, like all of these */
 	uint16_t gso_size;
 	uint16_t csum_start;
@@ -26,8 +26,6 @@ struct net_hdr {
 } __attribute__((packed));
 
 #define NET_HDR_LEN 12u
-#define NET_HDR_F_NEEDS_CSUM 1
-#define NET_HDR_GSO_NONE 0
 
 /* Offloads: what a receiver can take (set_rx_offloads) and a backend can do. */
 enum {
