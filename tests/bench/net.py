@@ -102,7 +102,9 @@ def run_qemu(kernel, initrd, queues, addr):
             stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
     finally:
         netbed("untap", QEMU_TAP)
-    return out.stdout + out.stderr
+    # isa-debug-exit turns init's 0 into 1; with -no-reboot a guest reset (a triple
+    # fault, say) ends QEMU with 0 and no word.
+    return out.stdout + out.stderr + f"\n[qemu exit status {out.returncode}]\n".encode()
 
 
 def launch_vm(launch):
