@@ -60,9 +60,10 @@ static uint8_t run_command(struct virtio_net *net, uint8_t class, uint8_t cmd, c
 static void serve(struct virtio_net *net, struct virtqueue *vq, const struct virtqueue_elem *e)
 {
 	uint8_t buf[2 + CTRL_DATA_MAX], ack;
-	size_t len = e->readable_len < sizeof(buf) ? e->readable_len : sizeof(buf);
+	size_t len = e->readable_len;
 
-	if (e->readable_len < 2 || e->readable_len > sizeof(buf) || !e->writable_len) {
+	/* Guest-given lengths: the command must fit BUF and leave room for the answer. */
+	if (len < 2 || len > sizeof(buf) || !e->writable_len) {
 		net->stats.ctrl_errors++;
 		virtqueue_push(vq, e->head, 0);
 		return;
