@@ -141,6 +141,13 @@ static void normal_chains(void)
 	CHECK(f.used->idx == 2 && f.used->ring[1].id == 5 && f.used->ring[1].len == 512);
 	CHECK(virtqueue_push(&f.vq, 8, 0) == -EINVAL && f.used->idx == 2);
 
+	/* Filled entries stay invisible until published, then appear together. */
+	CHECK(virtqueue_fill(&f.vq, 0, 7) == 0 && virtqueue_fill(&f.vq, 5, 9) == 0);
+	CHECK(virtqueue_fill(&f.vq, 8, 0) == -EINVAL);
+	CHECK(f.used->idx == 2 && f.used->ring[2].len == 7 && f.used->ring[3].id == 5);
+	virtqueue_publish(&f.vq);
+	CHECK(f.used->idx == 4);
+
 	/* Unpop gives the same chain again; a zero-length buffer is allowed. */
 	set(f.desc, 3, BUF, 0, RD, 0);
 	CHECK(pop_one(&f, 3) == 1 && f.elem.head == 3 && f.iov[0].iov_len == 0);

@@ -129,9 +129,10 @@ static bool deliver(struct virtio_net_pair *p, size_t len)
 	for (unsigned i = 0; i < k; i++) {
 		uint32_t n = left < s->chains[i].len ? (uint32_t)left : s->chains[i].len;
 
-		virtqueue_push(rx_vq(p), s->chains[i].head, n);
+		virtqueue_fill(rx_vq(p), s->chains[i].head, n);
 		left -= n;
 	}
+	virtqueue_publish(rx_vq(p));
 	stage_consume(s, k);
 	p->net->stats.rx_frames++;
 	return true;

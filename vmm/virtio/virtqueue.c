@@ -207,7 +207,7 @@ void virtqueue_unpop(struct virtqueue *vq)
 		vq->last_avail--;
 }
 
-int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len)
+int virtqueue_fill(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
 	struct vring_used_elem *e;
 
@@ -217,8 +217,22 @@ int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 	__atomic_store_n(&e->id, head, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->len, len, __ATOMIC_RELAXED);
 	vq->used_idx++;
-	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void virtqueue_publish(struct virtqueue *vq)
+{
+	if (vq->size)
+		__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+}
+
+int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len)
+{
+	int r = virtqueue_fill(vq, head, len);
+
+	if (r == 0)
+		virtqueue_publish(vq);
+	return r;
 }
 
 bool virtqueue_should_notify(struct virtqueue *vq)

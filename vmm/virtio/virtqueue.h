@@ -102,6 +102,15 @@ void virtqueue_unpop(struct virtqueue *vq);
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len);
 
 /*
+ * The same in two steps, for chains the driver must see together (a merged
+ * receive frame: Linux reads its num_buffers chains at once and drops the
+ * frame if one is missing). Fill writes used entries the driver cannot see
+ * yet; publish makes all filled ones visible with one used->idx store.
+ */
+int virtqueue_fill(struct virtqueue *vq, uint16_t head, uint32_t len);
+void virtqueue_publish(struct virtqueue *vq);
+
+/*
  * After pushing: should the driver be interrupted? False when nothing was
  * pushed since the last call; otherwise decided by used_event (EVENT_IDX, wrap
  * safe) or by VRING_AVAIL_F_NO_INTERRUPT. Orders the used->idx store before
