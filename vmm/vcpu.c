@@ -54,21 +54,29 @@ static void fail(struct vcpu *vcpu, const char *what, unsigned long long detail)
 	event_loop_stop(vcpu->vm->loop, EXIT_CAPSULE_RUNTIME);
 }
 
-/* Say where the guest was and what KVM told us, for a bug report. */
-static void report_internal_error(struct vcpu *vcpu)
+/* Say where the guest was (and what KVM told us, if anything), for a bug report. */
+static void report_state(struct vcpu *vcpu, const char *kvm_data)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0 && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0)
+		log_error("vCPU %u: rip %#llx rsp %#llx cs %#x cr0 %#llx cr2 %#llx cr3 %#llx%s%s",
+			  vcpu->id, (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+			  sregs.cs.selector, (unsigned long long)sregs.cr0,
+			  (unsigned long long)sregs.cr2, (unsigned long long)sregs.cr3,
+			  *kvm_data ? "; KVM data:" : "", kvm_data);
+}
+
+static void report_internal_error(struct vcpu *vcpu)
+{
 	char data[160] = "";
 	unsigned n = vcpu->run->internal.ndata;
 
 	for (unsigned i = 0; i < n && i < 8; i++)
 		snprintf(data + strlen(data), sizeof(data) - strlen(data), " %#llx",
 			 (unsigned long long)vcpu->run->internal.data[i]);
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0 && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0)
-		log_error("vCPU %u: rip %#llx cs %#x cr0 %#llx cr3 %#llx; KVM data:%s", vcpu->id,
-			  (unsigned long long)regs.rip, sregs.cs.selector,
-			  (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr3, data);
+	report_state(vcpu, data);
 }
 
 /* Handle one exit; false when this vCPU must stop running. */
@@ -86,8 +94,9 @@ static bool handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_SHUTDOWN:
-		/* A triple fault: what a reboot without a reset device looks like. */
+		/* A triple fault: a crash, or a reboot without a reset device. */
 		vm_guest_reset(vcpu->vm, "shut down (triple fault)");
+		report_state(vcpu, "");
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vm_guest_reset(vcpu->vm, "requested a system reset or shutdown");
