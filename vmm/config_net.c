@@ -141,23 +141,15 @@ static int set_gateway(void *target, const char *value, const char *base_dir, ch
 	return 0;
 }
 
+_Static_assert(offsetof(struct config_net, name) == 0, "config_add_instance needs name first");
+
 void *config_open_net(struct config *cfg, const char *instance, char *why, size_t n)
 {
-	struct config_net *net;
+	struct config_net *net = config_add_instance(cfg->nets, sizeof(cfg->nets[0]), &cfg->nnets,
+						     CONFIG_NETS_MAX, "NIC", instance, why, n);
 
-	for (unsigned i = 0; i < cfg->nnets; i++)
-		if (!strcmp(cfg->nets[i].name, instance)) {
-			snprintf(why, n, "a NIC named '%s' is already defined", instance);
-			return NULL;
-		}
-	if (cfg->nnets == CONFIG_NETS_MAX) {
-		snprintf(why, n, "more than %d NICs", CONFIG_NETS_MAX);
-		return NULL;
-	}
-	net = &cfg->nets[cfg->nnets++];
-	memset(net, 0, sizeof(*net));
-	strcpy(net->name, instance);
-	net->queues = 1;
+	if (net)
+		net->queues = 1;
 	return net;
 }
 

@@ -29,6 +29,15 @@ struct config_section {
 /* Every section, ending with a NULL name. */
 extern const struct config_section config_sections[];
 
+/*
+ * A new instance of a named section ([disk NAME], [net NAME]): the next of
+ * the MAX elements of SIZE bytes at ELEMS (*COUNT in use), zeroed and named
+ * INSTANCE, or NULL with WHY filled (the name is taken, or all are). Each
+ * element starts with its char name[CONFIG_NAME_MAX]; WHAT names one ("disk").
+ */
+void *config_add_instance(void *elems, size_t size, unsigned *count, unsigned max,
+			  const char *what, const char *instance, char *why, size_t whylen);
+
 /* [net NAME] (config_net.c). */
 extern const struct config_key config_net_keys[];
 void *config_open_net(struct config *cfg, const char *instance, char *why, size_t whylen);

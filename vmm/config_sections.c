@@ -142,23 +142,32 @@ static int set_disk_serial(void *target, const char *value, const char *base_dir
 	return 0;
 }
 
-static void *open_disk(struct config *cfg, const char *instance, char *why, size_t n)
+void *config_add_instance(void *elems, size_t size, unsigned *count, unsigned max,
+			  const char *what, const char *instance, char *why, size_t n)
 {
-	struct config_disk *d;
+	char *e = elems;
 
-	for (unsigned i = 0; i < cfg->ndisks; i++)
-		if (!strcmp(cfg->disks[i].name, instance)) {
-			snprintf(why, n, "a disk named '%s' is already defined", instance);
+	for (unsigned i = 0; i < *count; i++)
+		if (!strcmp(e + i * size, instance)) {
+			snprintf(why, n, "a %s named '%s' is already defined", what, instance);
 			return NULL;
 		}
-	if (cfg->ndisks == CONFIG_DISKS_MAX) {
-		snprintf(why, n, "more than %d disks", CONFIG_DISKS_MAX);
+	if (*count == max) {
+		snprintf(why, n, "more than %u %ss", max, what);
 		return NULL;
 	}
-	d = &cfg->disks[cfg->ndisks++];
-	memset(d, 0, sizeof(*d));
-	strcpy(d->name, instance);
-	return d;
+	e += (*count)++ * size;
+	memset(e, 0, size);
+	snprintf(e, CONFIG_NAME_MAX, "%s", instance);
+	return e;
+}
+
+_Static_assert(offsetof(struct config_disk, name) == 0, "config_add_instance needs name first");
+
+static void *open_disk(struct config *cfg, const char *instance, char *why, size_t n)
+{
+	return config_add_instance(cfg->disks, sizeof(cfg->disks[0]), &cfg->ndisks,
+				   CONFIG_DISKS_MAX, "disk", instance, why, n);
 }
 
 static int close_disk(void *target, char *why, size_t n)
