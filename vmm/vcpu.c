@@ -68,6 +68,17 @@ static void report_state(struct vcpu *vcpu, const char *kvm_data)
 			  *kvm_data ? "; KVM data:" : "", kvm_data);
 }
 
+/* Where a triple fault happened: on AMD, KVM has already reset the vCPU and nothing is left. */
+static void report_shutdown_state(struct vcpu *vcpu)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0 && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0 &&
+	    !(regs.rip == 0xfff0 && sregs.cs.selector == 0xf000))
+		report_state(vcpu, "");
+}
+
 static void report_internal_error(struct vcpu *vcpu)
 {
 	char data[160] = "";
@@ -96,7 +107,7 @@ static bool handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_SHUTDOWN:
 		/* A triple fault: a crash, or a reboot without a reset device. */
 		vm_guest_reset(vcpu->vm, "shut down (triple fault)");
-		report_state(vcpu, "");
+		report_shutdown_state(vcpu);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vm_guest_reset(vcpu->vm, "requested a system reset or shutdown");
