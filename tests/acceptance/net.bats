@@ -146,10 +146,25 @@ field() {
 		echo "guest sent $(wc -c </tmp/out) sha256 $(sha256sum </tmp/out | cut -d" " -f1)"
 		nc 198.18.0.1 5001 </tmp/out || echo "nc to 5001 failed"
 		echo "guest received sha256 $(nc 198.18.0.1 5002 </dev/null | sha256sum | cut -d" " -f1)"'
+	# The emulated KVM host (nested SVM under QEMU's TCG) now and then crashes a
+	# guest under this much traffic: a triple fault with no message, in about
+	# one run in eight. The same TCG has been seen to corrupt the host kernel's
+	# own GS base inside KVM_RUN. In the emulated host (its control directory
+	# is /run/kvm-host) a triple fault gets up to two more tries, each said on
+	# stdout; on real KVM none.
 	in_host '
-		peer sink sink 5001 && peer source source 5002 64M || exit 1
-		timeout -k 5 200 "$capsule" run -c "$1" -- sh -c "$2" </dev/null
-		echo "guest exit $?"
+		for try in 1 2 3; do
+			peer sink sink 5001 && peer source source 5002 64M || exit 1
+			timeout -k 5 200 "$capsule" run -c "$1" -- sh -c "$2" </dev/null >"$d/guest" 2>"$d/err"
+			s=$?
+			[ $try != 3 ] && [ -d /run/kvm-host ] &&
+				grep -q "triple fault" "$d/err" || break
+			echo "try $try: $(tr "\n" " " <"$d/err")"
+			kill $sink_pid $source_pid 2>/dev/null; wait $sink_pid $source_pid 2>/dev/null
+			rm -f "$d/sink.ready" "$d/source.ready"
+		done
+		cat "$d/guest"; cat "$d/err" >&2
+		echo "guest exit $s"
 		result sink
 		result source' "$conf" "$guest"
 	echo "$output"
