@@ -56,12 +56,6 @@ load helpers
 	[ "$output" = 2 ]
 }
 
-@test "the guest's timer runs in TSC-deadline mode, as on hardware" {
-	kvm_capsule run -- grep -c -w tsc_deadline_timer /proc/cpuinfo
-	expect_status 0
-	[ "$output" = 1 ]
-}
-
 @test "guest MemTotal is close to the configured memory" {
 	conf=$(make_conf '[vm]' 'memory = 192M')
 	kvm_capsule run -c "$conf" -- sh -c "awk '/MemTotal/ {print \$2}' /proc/meminfo"

@@ -11,13 +11,12 @@
 #define VIRTIO_MMIO_QUEUE_NOTIFY 0x50
 
 /*
- * Interrupt lines for devices: first the I/O APIC's own pins 16-23, which no
- * 8259 PIC sees; then ISA lines no legacy device of ours uses (0 PIT, 1
- * i8042, 2 cascade, 3/4 serial, 8 RTC and 13 FPU are left alone). The
- * firmware's MP table routes them all (edge, high).
+ * Interrupt lines for devices: ISA lines no legacy device of ours uses (0 PIT,
+ * 1 i8042, 2 cascade, 3/4 serial, 8 RTC and 13 FPU are left alone), then the
+ * I/O APIC's pins 16-23. The firmware's MP table routes them all (edge, high).
  */
 static const unsigned irqs[VIRTIO_BUS_SLOTS] = {
-	16, 17, 18, 19, 20, 21, 22, 23, 5, 6, 7, 9, 10, 11, 12, 14, 15,
+	5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
 };
 
 void virtio_bus_init(struct virtio_bus *bus, struct vm *vm, struct event_loop *loop)
