@@ -54,29 +54,23 @@ static void fail(struct vcpu *vcpu, const char *what, unsigned long long detail)
 	event_loop_stop(vcpu->vm->loop, EXIT_CAPSULE_RUNTIME);
 }
 
-/* Say where the guest was (and what KVM told us, if anything), for a bug report. */
+/*
+ * Say where the guest was (and what KVM told us, if anything), for a bug
+ * report. Nothing when KVM has already reset the vCPU, as SVM does on a
+ * triple fault.
+ */
 static void report_state(struct vcpu *vcpu, const char *kvm_data)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0 && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0)
-		log_error("vCPU %u: rip %#llx rsp %#llx cs %#x cr0 %#llx cr2 %#llx cr3 %#llx%s%s",
-			  vcpu->id, (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
-			  sregs.cs.selector, (unsigned long long)sregs.cr0,
-			  (unsigned long long)sregs.cr2, (unsigned long long)sregs.cr3,
-			  *kvm_data ? "; KVM data:" : "", kvm_data);
-}
-
-/* Where a triple fault happened: on AMD, KVM has already reset the vCPU and nothing is left. */
-static void report_shutdown_state(struct vcpu *vcpu)
-{
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0 && ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0 &&
-	    !(regs.rip == 0xfff0 && sregs.cs.selector == 0xf000))
-		report_state(vcpu, "");
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0 ||
+	    (regs.rip == 0xfff0 && sregs.cs.selector == 0xf000))
+		return;
+	log_error("vCPU %u: rip %#llx rsp %#llx cs %#x cr0 %#llx cr2 %#llx cr3 %#llx%s%s", vcpu->id,
+		  (unsigned long long)regs.rip, (unsigned long long)regs.rsp, sregs.cs.selector,
+		  (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr2,
+		  (unsigned long long)sregs.cr3, *kvm_data ? "; KVM data:" : "", kvm_data);
 }
 
 static void report_internal_error(struct vcpu *vcpu)
@@ -107,7 +101,7 @@ static bool handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_SHUTDOWN:
 		/* A triple fault: a crash, or a reboot without a reset device. */
 		vm_guest_reset(vcpu->vm, "shut down (triple fault)");
-		report_shutdown_state(vcpu);
+		report_state(vcpu, "");
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vm_guest_reset(vcpu->vm, "requested a system reset or shutdown");
