@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+from microvm import qemu_argv, workload_cmdline
+
 SIZE_MIB = 128
 RANDOM_OPS = 2000
 UP = "up() { cut -d' ' -f1 /proc/uptime; }; "
@@ -72,17 +74,10 @@ def run_capsule(capsule, image, fmt, script, tmp):
 
 
 def run_qemu(kernel, initrd, image, fmt, script):
-    argv = ",".join(a.encode().hex() for a in ("sh", "-c", script))
-    cmdline = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable "
-               f"pci=off quiet loglevel=1 capsule.argv={argv}")
-    out = subprocess.run(
-        ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
-         "-m", "256", "-smp", "1", "-nodefaults", "-no-user-config", "-nographic",
-         "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-initrd", initrd,
-         "-append", cmdline, "-drive", f"id=d,file={image},format={fmt},if=none",
-         "-device", "virtio-blk-device,drive=d",
-         "-device", "isa-debug-exit,iobase=0x501,iosize=1"],
-        stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
+    devices = ["-drive", f"id=d,file={image},format={fmt},if=none",
+               "-device", "virtio-blk-device,drive=d"]
+    out = subprocess.run(qemu_argv(kernel, initrd, workload_cmdline(script), devices),
+                         stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
     return out.stdout
 
 

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from microvm import qemu_argv, workload_cmdline
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 NETBED = os.path.join(HERE, "..", "acceptance", "netbed.sh")
 MIB = int(os.environ.get("CAPSULE_BENCH_NET_MIB", "32"))
@@ -85,21 +87,14 @@ def run_capsule(capsule, tmp, queues, addr):
 def run_qemu(kernel, initrd, queues, addr):
     mac = f"02:00:00:00:00:{queues:02x}"
     # The pause: init's exit port ends QEMU at once, before the UART has sent it all.
-    argv = ",".join(a.encode().hex() for a in ("sh", "-c", GUEST + "; sleep 1"))
-    cmdline = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable "
-               f"pci=off quiet loglevel=1 capsule.net={mac},{addr}/24 capsule.argv={argv}")
+    cmdline = workload_cmdline(GUEST + "; sleep 1", f"capsule.net={mac},{addr}/24 ")
     mq = ([",queues=2", ",mq=on"] if queues > 1 else ["", ""])
+    devices = ["-netdev", f"tap,id=n0,ifname={QEMU_TAP},script=no,downscript=no,vhost=off{mq[0]}",
+               "-device", f"virtio-net-device,netdev=n0,mac={mac}{mq[1]}"]
     netbed("tap", QEMU_TAP, str(queues))
     try:
-        out = subprocess.run(
-            ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
-             "-m", "256", "-smp", str(queues), "-nodefaults", "-no-user-config", "-nographic",
-             "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-initrd", initrd,
-             "-append", cmdline,
-             "-netdev", f"tap,id=n0,ifname={QEMU_TAP},script=no,downscript=no,vhost=off{mq[0]}",
-             "-device", f"virtio-net-device,netdev=n0,mac={mac}{mq[1]}",
-             "-device", "isa-debug-exit,iobase=0x501,iosize=1"],
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+        out = subprocess.run(qemu_argv(kernel, initrd, cmdline, devices, vcpus=queues),
+                             stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
     finally:
         netbed("untap", QEMU_TAP)
     # isa-debug-exit turns init's 0 into 1; with -no-reboot a guest reset (a triple
