@@ -142,6 +142,9 @@ static void normal_chains(void)
 	CHECK(virtqueue_push(&f.vq, 8, 0) == -EINVAL && f.used->idx == 2);
 
 	/* Filled entries stay invisible until published, then appear together. */
+	offer(&f, 0);
+	offer(&f, 5);
+	CHECK(virtqueue_pop(&f.vq, &f.elem) == 1 && virtqueue_pop(&f.vq, &f.elem) == 1);
 	CHECK(virtqueue_fill(&f.vq, 0, 7) == 0 && virtqueue_fill(&f.vq, 5, 9) == 0);
 	CHECK(virtqueue_fill(&f.vq, 8, 0) == -EINVAL);
 	CHECK(f.used->idx == 2 && f.used->ring[2].len == 7 && f.used->ring[3].id == 5);
@@ -329,6 +332,12 @@ static void head_out_of_range(void)
 	fx_free(&f);
 }
 
+/* The driver offers chain 0 once more and the device returns it: used->idx moves by one. */
+static int pop_push(struct fx *f)
+{
+	return pop_one(f, 0) == 1 ? virtqueue_push(&f->vq, 0, 8) : -1;
+}
+
 /* The driver offers a one-buffer chain, the device takes and returns it, N times. */
 static void cycle(struct fx *f, unsigned n)
 {
@@ -362,19 +371,53 @@ static void event_idx_wrap(void)
 	CHECK(!virtqueue_should_notify(&f.vq));	/* nothing new */
 	/* Asking for entry 1 only: entry 0 goes by silently, entry 1 interrupts. */
 	*used_event(&f) = 1;
-	CHECK(virtqueue_push(&f.vq, 0, 8) == 0 && !virtqueue_should_notify(&f.vq));
-	CHECK(virtqueue_push(&f.vq, 0, 8) == 0 && virtqueue_should_notify(&f.vq));
+	CHECK(pop_push(&f) == 0 && !virtqueue_should_notify(&f.vq));
+	CHECK(pop_push(&f) == 0 && virtqueue_should_notify(&f.vq));
 	/* Several entries across the wrap at once: 65534 is among them. */
 	fx_free(&f);
 	fx_init(&f, 4, F_EVENT_IDX);
 	cycle(&f, 65533);
 	*used_event(&f) = 65534;
 	for (unsigned i = 0; i < 3; i++)
-		CHECK(virtqueue_push(&f.vq, 0, 8) == 0);
+		CHECK(pop_push(&f) == 0);
 	CHECK(f.used->idx == 0 && virtqueue_should_notify(&f.vq));
 	/* ... while a stale used_event far behind suppresses. */
 	*used_event(&f) = 65000;
-	CHECK(virtqueue_push(&f.vq, 0, 8) == 0 && !virtqueue_should_notify(&f.vq));
+	CHECK(pop_push(&f) == 0 && !virtqueue_should_notify(&f.vq));
+	fx_free(&f);
+}
+
+/*
+ * A driver that makes heads available again while the device still holds
+ * them: never more than the queue's size in flight, then the queue breaks.
+ */
+static void inflight_bound(void)
+{
+	struct fx f;
+
+	fx_init(&f, 4, 0);
+	set(f.desc, 0, BUF, 8, RD, 0);
+	CHECK(virtqueue_push(&f.vq, 0, 0) == -EINVAL);	/* nothing was popped */
+	for (unsigned i = 0; i < 4; i++)
+		CHECK(pop_one(&f, 0) == 1);
+	CHECK(virtqueue_inflight(&f.vq) == 4);
+	/* Well within the ring's index window, but a fifth chain in flight. */
+	CHECK(pop_one(&f, 0) == -EBUSY);
+	CHECK(virtqueue_push(&f.vq, 0, 0) == 0 && virtqueue_inflight(&f.vq) == 3);
+	CHECK(virtqueue_pop(&f.vq, &f.elem) == -EBUSY);	/* broken until reset */
+	virtqueue_reset(&f.vq);
+	CHECK(virtqueue_inflight(&f.vq) == 0);
+	fx_free(&f);
+
+	/* Unpop gives a chain back: it is not in flight any more. */
+	fx_init(&f, 2, 0);
+	set(f.desc, 0, BUF, 8, RD, 0);
+	for (unsigned i = 0; i < 100; i++) {
+		CHECK(pop_one(&f, 0) == 1);
+		virtqueue_unpop(&f.vq);
+		CHECK(virtqueue_pop(&f.vq, &f.elem) == 1 && virtqueue_push(&f.vq, 0, 0) == 0);
+	}
+	CHECK(virtqueue_inflight(&f.vq) == 0 && f.used->idx == 100);
 	fx_free(&f);
 }
 
@@ -438,6 +481,7 @@ int main(void)
 	RUN(malformed_chains);
 	RUN(head_out_of_range);
 	RUN(event_idx_wrap);
+	RUN(inflight_bound);
 	RUN(no_interrupt_flag);
 	RUN(notify_suppression);
 	return CHECK_SUMMARY();

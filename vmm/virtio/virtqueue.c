@@ -189,10 +189,16 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_elem *elem)
 	r = avail_pending(vq);
 	if (r <= 0)
 		goto out;
+	/* Only a driver re-offering heads the device still holds gets here: memory stays bounded. */
+	if (vq->inflight >= vq->size) {
+		r = -EBUSY;
+		goto out;
+	}
 	head = __atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)], __ATOMIC_RELAXED);
 	r = walk_chain(vq, head, elem);
 	if (r == 0) {
 		vq->last_avail++;
+		vq->inflight++;
 		r = 1;
 	}
 out:
@@ -201,18 +207,46 @@ out:
 	return r;
 }
 
+const char *virtqueue_error_text(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "an index or flag out of range";
+	case -EFAULT:
+		return "a buffer outside guest RAM";
+	case -ELOOP:
+		return "a descriptor loop";
+	case -E2BIG:
+		return "too many buffers in one chain";
+	case -EMSGSIZE:
+		return "a chain of 4 GiB or more";
+	case -EBUSY:
+		return "more chains in flight than the queue holds";
+	default:
+		return "a broken ring";
+	}
+}
+
 void virtqueue_unpop(struct virtqueue *vq)
 {
-	if (vq->size)
+	if (vq->size && vq->inflight) {
 		vq->last_avail--;
+		vq->inflight--;
+	}
+}
+
+unsigned virtqueue_inflight(const struct virtqueue *vq)
+{
+	return vq->inflight;
 }
 
 int virtqueue_fill(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
 	struct vring_used_elem *e;
 
-	if (!vq->size || head >= vq->size)
+	if (!vq->size || head >= vq->size || !vq->inflight)
 		return -EINVAL;
+	vq->inflight--;
 	e = &vq->used->ring[vq->used_idx & (vq->size - 1)];
 	__atomic_store_n(&e->id, head, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->len, len, __ATOMIC_RELAXED);

@@ -32,6 +32,7 @@ struct virtqueue {
 	uint16_t last_avail;		/* free-running: the next available entry to take */
 	uint16_t used_idx;		/* free-running: published as used->idx */
 	uint16_t signalled_used;	/* used_idx at the last interrupt decision */
+	uint16_t inflight;		/* chains popped and not yet given back: at most size */
 	bool indirect;			/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool event_idx;			/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool notify_off;		/* the device asked not to be notified */
@@ -79,6 +80,10 @@ bool virtqueue_ready(const struct virtqueue *vq);
  *             available than the queue holds, INDIRECT not negotiated, nested
  *             or combined with NEXT, a table length not a multiple of 16, or a
  *             device-readable descriptor after a device-writable one;
+ *   -EBUSY    a chain beyond the queue's size while SIZE chains are already
+ *             in flight (popped, not yet pushed or unpopped): a driver that
+ *             offers heads the device still holds (the spec's drivers never
+ *             can, each chain holding at least one of SIZE descriptors);
  *   -EFAULT   a buffer or indirect table not entirely inside RAM;
  *   -ELOOP    more descriptors than the queue (or the indirect table) holds:
  *             the chain loops;
@@ -91,13 +96,17 @@ bool virtqueue_ready(const struct virtqueue *vq);
  */
 int virtqueue_pop(struct virtqueue *vq, struct virtqueue_elem *elem);
 
-/* Give back the chain the last pop took (nothing to fill it with yet). */
+/* What a virtqueue_pop() error means, in a few words for a message. */
+const char *virtqueue_error_text(int err);
+
+/* Give back the chain the last pop took (nothing to fill it with yet): no longer in flight. */
 void virtqueue_unpop(struct virtqueue *vq);
 
 /*
  * Return chain HEAD to the driver with LEN bytes written into its writable
  * buffers, and publish the new used->idx (release: the entry first). Returns 0,
- * or -EINVAL when the queue is not set up or HEAD is out of range.
+ * or -EINVAL when the queue is not set up, HEAD is out of range or nothing is
+ * in flight (a push without its pop: a device bug, refused).
  */
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len);
 
@@ -120,6 +129,9 @@ bool virtqueue_should_notify(struct virtqueue *vq);
 
 /* Ask the driver not to notify (VRING_USED_F_NO_NOTIFY, or a stale avail_event). */
 void virtqueue_disable_notify(struct virtqueue *vq);
+
+/* How many chains the device holds: popped and not yet pushed or unpopped. */
+unsigned virtqueue_inflight(const struct virtqueue *vq);
 
 /*
  * Ask for notifications again, then look again: returns true when chains are
