@@ -212,6 +212,44 @@ static void guest_close(void)
 	t_free(&t);
 }
 
+/* How many times NEEDLE is in HAYSTACK. */
+static unsigned count_of(const char *haystack, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * A guest that writes without pause gets a turn's budget of chains; the rest
+ * waits for a later turn, and so does a close that came after it.
+ */
+static void output_budget(void)
+{
+	struct t t;
+
+	t_init(&t);
+	handshake(&t);
+	guest_ctrl(&t, 2, MSG(PORT_OPEN), 1);
+	t.log[0] = 0;
+	t.repost_q = 7;
+	post_tx(&t, 7, "z", 1);
+	kick(&t, 7);
+	CHECK(count_of(t.log, "out2:z;") == VIRTIO_MMIO_TURN_BUDGET);
+	CHECK(t.dev.deferred & (1u << 7));
+	t.log[0] = 0;
+	guest_ctrl(&t, 2, MSG(PORT_OPEN), 0);	/* drains a turn's worth, reports no close */
+	CHECK(count_of(t.log, "out2:z;") == VIRTIO_MMIO_TURN_BUDGET && !strstr(t.log, "open2"));
+	t.log[0] = 0;
+	t.repost_q = 0;
+	virtio_mmio_queue_notify(&t.dev, 7);	/* the deferred turn: the last chain, then the close */
+	CHECK_LOG(&t, "out2:z;open2=0;");
+	CHECK(!(t.dev.deferred & (1u << 7)) && !(status(&t) & S_NR));
+	t_free(&t);
+}
+
 /* After NEEDS_RESET the device stays silent; a reset (the backend hears RESET_LOG) brings it back. */
 static void expect_broken(struct t *t, const char *reset_log)
 {
@@ -397,6 +435,7 @@ int main(void)
 	RUN(host_input);
 	RUN(host_close);
 	RUN(guest_close);
+	RUN(output_budget);
 	RUN(malformed_chains);
 	RUN(bad_control_messages);
 	RUN(control_backlog);

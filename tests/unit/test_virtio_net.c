@@ -476,6 +476,29 @@ static void tx(void)
 	t_free(t);
 }
 
+/*
+ * A guest that posts a frame for every one sent (a flood) gets a turn's
+ * budget of frames; the rest waits for a later turn of the I/O thread.
+ */
+static void tx_flood(void)
+{
+	struct t *t = t_new(1, 0, 1500);
+	const unsigned b = VIRTIO_MMIO_TURN_BUDGET;
+
+	bring_up(t, MRG, 256);
+	post_tx(t, 1, (const uint32_t[]){ 64 }, 1, 7);
+	t->tx_refill = true;
+	kick(t, 1);
+	CHECK(t->net.stats.tx_frames == b && (t->dev.deferred & 2) && t->irqs == 1);
+	virtio_mmio_queue_notify(&t->dev, 1);
+	CHECK(t->net.stats.tx_frames == 2 * b && (t->dev.deferred & 2));
+	t->tx_refill = false;
+	virtio_mmio_queue_notify(&t->dev, 1);
+	CHECK(t->net.stats.tx_frames == 2 * b + 1 && !(t->dev.deferred & 2));
+	CHECK(!(status(t) & S_NR));
+	t_free(t);
+}
+
 /* Multiqueue and receive offloads through the control queue. */
 static void ctrl_queue(void)
 {
@@ -621,6 +644,7 @@ int main(void)
 	RUN(rx_no_buffers);
 	RUN(reset_and_backend_failure);
 	RUN(tx);
+	RUN(tx_flood);
 	RUN(ctrl_queue);
 	return CHECK_SUMMARY();
 }

@@ -36,6 +36,7 @@ struct t {
 	bool no_repost;		/* ctrl_next() leaves the buffer it read alone */
 	unsigned irqs;
 	size_t out_limit;	/* output() takes at most this much a call */
+	unsigned repost_q;	/* output() posts another "z" on this queue (a flood), 0: not */
 	char log[1024];		/* the backend's calls, in order */
 };
 
@@ -44,6 +45,8 @@ static const char *const names[NPORTS] = { NULL, "stdin", "stdout" };
 /* Record in the log of GUEST (a struct t, or a void pointer to one). */
 #define note(guest, ...) \
 	check_log(((struct t *)(guest))->log, sizeof(((struct t *)(guest))->log), __VA_ARGS__)
+
+static inline void post_tx(struct t *t, unsigned q, const void *data, uint32_t len);
 
 static inline size_t be_output(void *opaque, unsigned port, const struct iovec *iov, int iovcnt)
 {
@@ -60,6 +63,8 @@ static inline size_t be_output(void *opaque, unsigned port, const struct iovec *
 	}
 	if (took)
 		note(t, ";");
+	if (t->repost_q)
+		post_tx(t, t->repost_q, "z", 1);
 	return took;
 }
 

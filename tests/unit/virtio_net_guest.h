@@ -59,6 +59,7 @@ struct t {
 	struct frame sent[FRAMES_MAX];
 	unsigned nsent;
 	int send_ret, offloads_ret;
+	bool tx_refill;		/* send() posts another frame on queue 1 (a flood) */
 	char log[512];		/* the backend's calls but recv, in order */
 };
 
@@ -111,6 +112,9 @@ static inline ssize_t be_recv(struct net_backend *be, unsigned queue, const stru
 	return (ssize_t)f.len;
 }
 
+static inline uint16_t post_tx(struct t *t, unsigned q, const uint32_t *lens, unsigned n,
+			       unsigned seed);
+
 static inline int be_send(struct net_backend *be, unsigned queue, const struct iovec *iov,
 			  unsigned n)
 {
@@ -118,6 +122,8 @@ static inline int be_send(struct net_backend *be, unsigned queue, const struct i
 	size_t len = iov_size(iov, n);
 
 	note(t, "send%u:%zu%s;", queue, len, t->send_ret ? "!" : "");
+	if (t->tx_refill)
+		post_tx(t, 1, (const uint32_t[]){ 64 }, 1, 7);
 	if (t->send_ret || t->nsent == FRAMES_MAX)
 		return t->send_ret;
 	t->sent[t->nsent].data = malloc(len);

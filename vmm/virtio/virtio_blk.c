@@ -9,9 +9,6 @@
 #include "log.h"
 
 #define SECTOR 512u
-/* Discard and write-zeroes in whole 4 KiB pages: the granularity holes are punched in. */
-#define DISCARD_ALIGN_SECTORS 8u
-#define DISCARD_MAX_SECTORS (1u << 22)	/* 2 GiB a request */
 
 static uint64_t le_cpu64(uint64_t v)
 {
@@ -27,10 +24,10 @@ static void config_read(struct virtio_mmio_dev *dev, uint32_t offset, uint8_t *d
 	c.capacity = le_cpu64(blk->backend->size / SECTOR);
 	c.seg_max = VIRTIO_BLK_SEG_MAX;
 	c.blk_size = SECTOR;
-	c.max_discard_sectors = DISCARD_MAX_SECTORS;
+	c.max_discard_sectors = VIRTIO_BLK_DISCARD_MAX_SECTORS;
 	c.max_discard_seg = 1;
-	c.discard_sector_alignment = DISCARD_ALIGN_SECTORS;
-	c.max_write_zeroes_sectors = DISCARD_MAX_SECTORS;
+	c.discard_sector_alignment = VIRTIO_BLK_DISCARD_ALIGN_SECTORS;
+	c.max_write_zeroes_sectors = VIRTIO_BLK_DISCARD_MAX_SECTORS;
 	c.max_write_zeroes_seg = 1;
 	c.write_zeroes_may_unmap = 1;
 	/* The transport checked offset + len <= config_size == sizeof(c). */
@@ -60,25 +57,26 @@ static void reset(struct virtio_mmio_dev *dev)
 	virtio_mmio_lock(dev);
 }
 
+/* One popped chain becomes a request on its way to a worker. */
+static void submit(void *ctx, const struct virtqueue_elem *elem)
+{
+	struct virtio_blk *blk = ctx;
+
+	virtio_blk_submit(blk, 0, elem);
+}
+
 static void queue_notify(struct virtio_mmio_dev *dev, unsigned queue)
 {
 	struct virtio_blk *blk = dev->opaque;
-	struct virtqueue *vq = &dev->vqs[queue];
 	struct iovec iov[VIRTIO_BLK_SEG_MAX + 2];
 	struct virtqueue_elem elem = { .iov = iov, .iov_cap = VIRTIO_BLK_SEG_MAX + 2 };
-	int ret;
+	int ret = virtio_mmio_serve(dev, queue, &elem, submit, blk);
 
-	do {
-		virtqueue_disable_notify(vq);
-		while ((ret = virtqueue_pop(vq, &elem)) > 0)
-			virtio_blk_submit(blk, queue, &elem);
-		if (ret < 0) {
-			log_error("virtio-blk %s: malformed request chain (%s); device needs reset",
-				  blk->backend->path, strerror(-ret));
-			virtio_mmio_needs_reset(dev);
-			return;
-		}
-	} while (virtqueue_enable_notify(vq));
+	if (ret < 0) {
+		log_error("virtio-blk %s: the guest broke the ring rules (%s); device needs reset",
+			  blk->backend->path, virtqueue_error_text(ret));
+		virtio_mmio_needs_reset(dev);
+	}
 }
 
 #define BLK_FEATURES (1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | \

@@ -13,6 +13,9 @@
 #define VIRTIO_BLK_SEG_MAX 126		/* data segments a request may have */
 #define VIRTIO_BLK_WORKERS 4		/* requests in flight at once */
 #define VIRTIO_BLK_ID_LEN 20
+/* Discard and write-zeroes: in whole 4 KiB pages (the granularity holes are punched in), 2 GiB at most. */
+#define VIRTIO_BLK_DISCARD_ALIGN_SECTORS 8u
+#define VIRTIO_BLK_DISCARD_MAX_SECTORS (1u << 22)
 
 struct virtio_blk {
 	struct virtio_mmio_dev *dev;	/* the transport, set once added to the bus */

@@ -34,24 +34,40 @@ static bool in_range(const struct virtio_blk *blk, uint64_t sector, uint64_t len
 	return sector <= size / SECTOR && len <= size - sector * SECTOR && len % SECTOR == 0;
 }
 
+/*
+ * Discard and write-zeroes, one segment each (max_discard_seg and
+ * max_write_zeroes_seg are 1). What config space advertises is enforced:
+ * more sectors than the maximum is an error, unknown flags (and unmap on a
+ * discard) are unsupported (virtio 1.2, 5.2.6.2). A discard is a hint: only
+ * its aligned core reaches the backend, the unaligned head and tail are
+ * kept, which is always correct.
+ */
 static uint8_t do_discard(struct virtio_blk_req *r, bool zeroes)
 {
+	const uint32_t align = VIRTIO_BLK_DISCARD_ALIGN_SECTORS;
 	struct block_backend *b = r->blk->backend;
 	struct virtio_blk_discard_write_zeroes seg;
-	uint64_t len;
+	uint64_t first, end;
 	int ret;
 
 	if (r->data_len != sizeof(seg) ||
 	    iov_to_buf(r->data, (unsigned)r->ndata, 0, &seg, sizeof(seg)) != sizeof(seg))
 		return VIRTIO_BLK_S_IOERR;
-	len = (uint64_t)seg.num_sectors * SECTOR;
-	/* Only write-zeroes knows a flag: unmap allowed. */
-	if (!in_range(r->blk, seg.sector, len) || (seg.flags & ~(zeroes ? 1u : 0u)))
+	if (seg.flags & ~(zeroes ? (uint32_t)VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP : 0u))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (seg.num_sectors > VIRTIO_BLK_DISCARD_MAX_SECTORS || b->readonly ||
+	    !in_range(r->blk, seg.sector, (uint64_t)seg.num_sectors * SECTOR))
 		return VIRTIO_BLK_S_IOERR;
-	if (b->readonly)
-		return VIRTIO_BLK_S_IOERR;
-	ret = zeroes ? b->ops->write_zeroes(b, seg.sector * SECTOR, len, seg.flags & 1)
-		     : b->ops->discard(b, seg.sector * SECTOR, len);
+	if (zeroes) {
+		ret = b->ops->write_zeroes(b, seg.sector * SECTOR, (uint64_t)seg.num_sectors * SECTOR,
+					   seg.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+		return ret < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	}
+	first = (seg.sector + align - 1) / align * align;
+	end = (seg.sector + seg.num_sectors) / align * align;
+	if (first >= end)
+		return VIRTIO_BLK_S_OK;
+	ret = b->ops->discard(b, first * SECTOR, (end - first) * SECTOR);
 	return ret < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 }
 

@@ -77,7 +77,7 @@ static void reset(struct virtio_mmio_dev *dev)
 		struct virtio_console_port *p = &c->ports[i];
 
 		/* A held chain points into rings that are going away. */
-		p->ready = p->guest_open = p->tx_held = false;
+		p->ready = p->guest_open = p->tx_held = p->tx_deferred = false;
 		p->tx_done = 0;
 		virtio_console_report_open(c, i);
 	}
@@ -99,9 +99,10 @@ static void queue_notify(struct virtio_mmio_dev *dev, unsigned queue)
 	}
 	if (!virtio_console_port_usable(c, port))
 		return;
-	if (queue & 1)
+	if (queue & 1) {
 		virtio_console_tx_drain(c, port);
-	else
+		virtio_console_report_open(c, port);	/* a close held back by deferred output */
+	} else
 		virtio_console_wake_input(c, port);	/* new receive buffers */
 }
 
@@ -133,7 +134,7 @@ void virtio_console_report_open(struct virtio_console *c, unsigned port)
 	 * A close waits for held output, so the backend sees it after the
 	 * guest's last byte. A close and reopen meanwhile cancel out.
 	 */
-	if (p->tx_held || p->reported_open == p->guest_open)
+	if (p->tx_held || p->tx_deferred || p->reported_open == p->guest_open)
 		return;
 	p->reported_open = p->guest_open;
 	if (c->backend.guest_open)
@@ -177,10 +178,17 @@ void virtio_console_tx_drain(struct virtio_console *c, unsigned port)
 	struct virtio_console_port *p = &c->ports[port];
 	unsigned q = virtio_console_txq(port);
 	struct virtqueue *vq = &c->dev->vqs[q];
+	unsigned budget = VIRTIO_MMIO_TURN_BUDGET;
 	bool pushed = false;
 	int r;
 
+	p->tx_deferred = false;
 	while (c->live) {
+		if (!budget--) {
+			virtio_mmio_defer(c->dev, q);	/* the rest on a later turn */
+			p->tx_deferred = true;
+			break;
+		}
 		if (!p->tx_held) {
 			p->tx_elem = (struct virtqueue_elem){ .iov = p->tx_iov,
 							      .iov_cap = VIRTIO_CONSOLE_DATA_QUEUE_SIZE };

@@ -65,6 +65,7 @@ struct virtio_console_port {
 	bool reported_open;		/* what backend.guest_open() last said */
 	bool starved;			/* input was turned away: room() is owed */
 	bool tx_held;			/* tx_elem is a chain output() took only part of */
+	bool tx_deferred;		/* tx chains left for a later turn (the budget ran out) */
 	uint32_t tx_done;		/* bytes of tx_elem already taken */
 	struct virtqueue_elem tx_elem;
 	struct iovec tx_iov[VIRTIO_CONSOLE_DATA_QUEUE_SIZE];

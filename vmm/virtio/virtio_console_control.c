@@ -153,11 +153,16 @@ void virtio_console_ctrl_receive(struct virtio_console *c)
 	struct iovec iov[VIRTIO_CONSOLE_CTRL_QUEUE_SIZE];
 	struct virtqueue_elem e = { .iov = iov, .iov_cap = VIRTIO_CONSOLE_CTRL_QUEUE_SIZE };
 	struct virtio_console_control m;
+	unsigned budget = VIRTIO_MMIO_TURN_BUDGET;
 	bool pushed = false;
 	size_t n;
 	int r;
 
 	while (c->live) {
+		if (!budget--) {
+			virtio_mmio_defer(c->dev, VIRTIO_CONSOLE_CTRL_TXQ);	/* the rest on a later turn */
+			break;
+		}
 		r = virtqueue_pop(vq, &e);
 		if (r == 0)
 			break;

@@ -87,6 +87,38 @@ void virtio_mmio_needs_reset(struct virtio_mmio_dev *dev)
 	interrupt(dev, VIRTIO_MMIO_INT_CONFIG);
 }
 
+void virtio_mmio_defer(struct virtio_mmio_dev *dev, unsigned queue)
+{
+	if (queue >= dev->ops->num_queues)
+		return;
+	if (dev->host.kick)
+		dev->host.kick(dev->host.opaque, queue);
+	else
+		dev->deferred |= 1u << queue;
+}
+
+int virtio_mmio_serve(struct virtio_mmio_dev *dev, unsigned queue, struct virtqueue_elem *elem,
+		      void (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx)
+{
+	struct virtqueue *vq = &dev->vqs[queue];
+	int served = 0, r;
+
+	do {
+		virtqueue_disable_notify(vq);
+		while ((r = virtqueue_pop(vq, elem)) > 0) {
+			serve(ctx, elem);
+			if (++served == VIRTIO_MMIO_TURN_BUDGET) {
+				/* Notifications stay off: the deferred turn looks at the ring anyway. */
+				virtio_mmio_defer(dev, queue);
+				return served;
+			}
+		}
+		if (r < 0)
+			return r;
+	} while (virtqueue_enable_notify(vq));
+	return served;
+}
+
 void virtio_mmio_config_changed(struct virtio_mmio_dev *dev)
 {
 	dev->config_generation++;
@@ -96,6 +128,8 @@ void virtio_mmio_config_changed(struct virtio_mmio_dev *dev)
 /* Lock held. */
 static void deliver_notify(struct virtio_mmio_dev *dev, unsigned queue)
 {
+	if (queue < dev->ops->num_queues)
+		dev->deferred &= ~(1u << queue);
 	if (queue < dev->ops->num_queues && dev->activated &&
 	    !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET) && virtqueue_ready(&dev->vqs[queue]))
 		dev->ops->queue_notify(dev, queue);
@@ -119,6 +153,7 @@ static void device_reset(struct virtio_mmio_dev *dev)
 	for (i = 0; i < VIRTIO_MMIO_QUEUES_MAX; i++)
 		virtqueue_reset(&dev->vqs[i]);
 	memset(dev->qregs, 0, sizeof(dev->qregs));
+	dev->deferred = 0;
 	dev->features = 0;
 	dev->status = 0;
 	dev->device_features_sel = dev->driver_features_sel = dev->queue_sel = 0;

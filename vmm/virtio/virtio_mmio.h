@@ -102,6 +102,7 @@ struct virtio_mmio_dev {
 	uint32_t device_features_sel, driver_features_sel, queue_sel;
 	uint32_t config_generation;
 	bool activated;			/* activate() succeeded since the last reset */
+	uint32_t deferred;		/* queues virtio_mmio_defer() left for later (no kick) */
 	struct {
 		uint32_t num;
 		uint64_t desc, avail, used;
@@ -145,6 +146,30 @@ bool virtio_mmio_has_feature(const struct virtio_mmio_dev *dev, unsigned bit);
  * raise_irq) unless the driver suppressed it. Lock held.
  */
 void virtio_mmio_signal_used(struct virtio_mmio_dev *dev, unsigned queue);
+
+/*
+ * A device that stopped serving QUEUE at its per-turn budget with chains left
+ * asks to be called again (queue_notify) once the I/O thread has served
+ * whatever else is ready: through the host's kick, i.e. the queue's
+ * ioeventfd. Without a kick (unit tests) the queue's bit is set in
+ * dev->deferred instead. Lock held.
+ */
+void virtio_mmio_defer(struct virtio_mmio_dev *dev, unsigned queue);
+
+/* Chains one queue serves per turn of the I/O thread before it defers the rest. */
+#define VIRTIO_MMIO_TURN_BUDGET 64
+
+/*
+ * The usual way to serve a notified queue: with notifications off, pop
+ * chains into ELEM and hand each to SERVE (which must give it back, now or
+ * later), until the ring is empty (notifications are then on again and the
+ * ring looked at once more) or VIRTIO_MMIO_TURN_BUDGET chains went (the
+ * rest is deferred). Returns how many chains went to SERVE, or the
+ * virtqueue_pop() error of a malformed chain: the caller reports it and
+ * calls virtio_mmio_needs_reset(). Lock held.
+ */
+int virtio_mmio_serve(struct virtio_mmio_dev *dev, unsigned queue, struct virtqueue_elem *elem,
+		      void (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx);
 
 /*
  * The device side found an error it cannot go on from (a malformed chain,

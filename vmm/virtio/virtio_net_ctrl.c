@@ -57,8 +57,10 @@ static uint8_t run_command(struct virtio_net *net, uint8_t class, uint8_t cmd, c
 }
 
 /* One command: class and command bytes, its data, then a byte for the answer. */
-static void serve(struct virtio_net *net, struct virtqueue *vq, const struct virtqueue_elem *e)
+static void serve(void *ctx, const struct virtqueue_elem *e)
 {
+	struct virtio_net *net = ctx;
+	struct virtqueue *vq = &net->dev->vqs[virtio_net_ctrl_queue(net)];
 	uint8_t buf[2 + CTRL_DATA_MAX], ack;
 	size_t len = e->readable_len;
 
@@ -77,21 +79,15 @@ static void serve(struct virtio_net *net, struct virtqueue *vq, const struct vir
 /* The driver waits for each answer (it spins), so commands are served at once. */
 void virtio_net_ctrl(struct virtio_net *net)
 {
-	struct virtqueue *vq = &net->dev->vqs[virtio_net_ctrl_queue(net)];
+	unsigned q = virtio_net_ctrl_queue(net);
 	struct iovec iov[8];
 	struct virtqueue_elem e = { .iov = iov, .iov_cap = 8 };
-	int ret;
+	int ret = virtio_mmio_serve(net->dev, q, &e, serve, net);
 
-	do {
-		virtqueue_disable_notify(vq);
-		while ((ret = virtqueue_pop(vq, &e)) > 0)
-			serve(net, vq, &e);
-		virtio_mmio_signal_used(net->dev, virtio_net_ctrl_queue(net));
-		if (ret < 0) {
-			log_error("virtio-net %s: malformed control chain; device needs reset",
-				  net->be->name);
-			virtio_mmio_needs_reset(net->dev);
-			return;
-		}
-	} while (virtqueue_enable_notify(vq));
+	virtio_mmio_signal_used(net->dev, q);
+	if (ret < 0) {
+		log_error("virtio-net %s: control queue: the guest broke the ring rules (%s); device "
+			  "needs reset", net->be->name, virtqueue_error_text(ret));
+		virtio_mmio_needs_reset(net->dev);
+	}
 }

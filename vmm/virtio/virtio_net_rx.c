@@ -61,19 +61,21 @@ static bool stage_enough(const struct virtio_net_pair *p)
 }
 
 /*
- * Pop receive chains until the stage can take a frame. Returns 1 when it
- * can, 0 when the guest has not posted enough, or a negative error (a
+ * Pop receive chains until the stage can take a frame, at most *POPS of them
+ * (the turn's budget, decremented). Returns 1 when it can, 0 when the guest
+ * has not posted enough (or the budget ran out), or a negative error (a
  * malformed ring: the device needs a reset).
  */
-static int stage_fill(struct virtio_net_pair *p)
+static int stage_fill(struct virtio_net_pair *p, unsigned *pops)
 {
 	struct virtio_net_rx_stage *s = &p->stage;
 	bool pushed = false;
 	int ret = 1;
 
-	while (!stage_enough(p)) {
+	while (!stage_enough(p) && *pops) {
 		struct virtqueue_elem e = { .iov = s->iov + s->niov, .iov_cap = VIRTIO_NET_CHAIN_IOVS };
 
+		--*pops;
 		ret = virtqueue_pop(rx_vq(p), &e);
 		if (ret <= 0)
 			break;
@@ -170,14 +172,16 @@ static bool rx_active(const struct virtio_net_pair *p)
 
 /*
  * Receive until the backend or the guest's buffers run out, or the turn's
- * budget does (the fd stays ready, so the loop comes back). Out of buffers,
- * the fd leaves the loop until the guest posts more and notifies.
+ * budget of frames does (the fd stays ready, so the loop comes back). Out of
+ * buffers, the fd leaves the loop until the guest posts more and notifies.
+ * Chains popped count against a budget too: a guest posting nothing but bad
+ * buffers gets its turn, not the I/O thread.
  */
 void virtio_net_rx(struct virtio_net_pair *p)
 {
 	struct virtio_net *net = p->net;
 	struct virtqueue *vq = rx_vq(p);
-	unsigned frames = 0;
+	unsigned frames = 0, pops = VIRTIO_NET_RX_BUDGET;
 	int ret = 0;
 
 	if (!rx_active(p)) {
@@ -186,7 +190,11 @@ void virtio_net_rx(struct virtio_net_pair *p)
 	}
 	virtqueue_disable_notify(vq);
 	while (frames < VIRTIO_NET_RX_BUDGET) {
-		ret = stage_fill(p);
+		ret = stage_fill(p, &pops);
+		if (ret == 0 && !pops) {
+			virtio_mmio_defer(net->dev, 2 * p->index);
+			break;
+		}
 		if (ret == 0 && virtqueue_enable_notify(vq)) {
 			virtqueue_disable_notify(vq);
 			continue;
@@ -199,10 +207,14 @@ void virtio_net_rx(struct virtio_net_pair *p)
 		frames++;
 	}
 	if (ret < 0 && !p->dead) {
-		log_error("virtio-net %s: malformed receive chain; device needs reset", net->be->name);
+		log_error("virtio-net %s: receive queue: the guest broke the ring rules (%s); device "
+			  "needs reset", net->be->name, virtqueue_error_text(ret));
 		virtio_mmio_needs_reset(net->dev);
 	}
-	/* Waiting for buffers or broken: notifications are on (enable_notify above), polling off. */
+	/*
+	 * Waiting for buffers or broken: notifications are on (enable_notify
+	 * above), polling off. Out of budget: the deferred turn goes on.
+	 */
 	set_polling(p, ret > 0 || (ret == 0 && stage_enough(p)));
 	if (frames)
 		virtio_mmio_signal_used(net->dev, 2 * p->index);

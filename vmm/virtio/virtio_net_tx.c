@@ -20,34 +20,33 @@ static void send_chain(struct virtio_net_pair *p, const struct virtqueue_elem *e
 		net->stats.tx_frames++;
 }
 
+static void send_and_return(void *ctx, const struct virtqueue_elem *e)
+{
+	struct virtio_net_pair *p = ctx;
+
+	send_chain(p, e);
+	virtqueue_push(&p->net->dev->vqs[2 * p->index + 1], e->head, 0);
+}
+
 /*
- * The guest notified the transmit queue: send everything posted, with
- * notifications off meanwhile, and interrupt once per batch.
+ * The guest notified the transmit queue: send what it posted, a turn's
+ * budget at a time, and interrupt once per batch.
  */
 void virtio_net_tx(struct virtio_net_pair *p)
 {
 	struct virtio_net *net = p->net;
-	struct virtqueue *vq = &net->dev->vqs[2 * p->index + 1];
+	unsigned q = 2 * p->index + 1;
 	struct iovec iov[VIRTIO_NET_CHAIN_IOVS];
 	struct virtqueue_elem e = { .iov = iov, .iov_cap = VIRTIO_NET_CHAIN_IOVS };
-	int ret;
+	int ret = virtio_mmio_serve(net->dev, q, &e, send_and_return, p);
 
-	do {
-		unsigned sent = 0;
-
-		virtqueue_disable_notify(vq);
-		while ((ret = virtqueue_pop(vq, &e)) > 0) {
-			send_chain(p, &e);
-			virtqueue_push(vq, e.head, 0);
-			sent++;
-		}
-		if (sent)
-			virtio_mmio_signal_used(net->dev, 2 * p->index + 1);
-		if (ret < 0) {
-			log_error("virtio-net %s: malformed transmit chain (%s); device needs reset",
-				  net->be->name, strerror(-ret));
-			virtio_mmio_needs_reset(net->dev);
-			return;
-		}
-	} while (virtqueue_enable_notify(vq));
+	if (ret > 0)
+		virtio_mmio_signal_used(net->dev, q);
+	if (ret < 0) {
+		/* What went before the bad chain was pushed: interrupt for it too. */
+		virtio_mmio_signal_used(net->dev, q);
+		log_error("virtio-net %s: transmit queue: the guest broke the ring rules (%s); device "
+			  "needs reset", net->be->name, virtqueue_error_text(ret));
+		virtio_mmio_needs_reset(net->dev);
+	}
 }
