@@ -18,6 +18,7 @@
 #define CONFIG_NET_QUEUES_MAX 8	/* queue pairs: 2 per pair + control <= the transport's 17 */
 #define CONFIG_IFNAME_MAX 15	/* a Linux interface name (IFNAMSIZ - 1) */
 #define CONFIG_VM_NAME_MAX 256
+#define CONFIG_BACKING_DIRS_MAX 4	/* BLOCK_BACKING_DIRS_MAX */
 
 enum config_disk_format { CONFIG_FORMAT_AUTO, CONFIG_FORMAT_RAW, CONFIG_FORMAT_QCOW2 };
 
@@ -29,6 +30,9 @@ struct config_disk {
 	bool snapshot;			/* snapshot: writes go to a throwaway overlay */
 	enum config_disk_format format;	/* format: auto, raw or qcow2 */
 	char serial[CONFIG_SERIAL_MAX + 1]; /* serial: what GET_ID answers */
+	/* backing_dirs: where else backing files named inside images may be (absolute) */
+	char backing_dirs[CONFIG_BACKING_DIRS_MAX][PATH_MAX];
+	unsigned nbacking_dirs;
 };
 
 enum config_net_model { CONFIG_NET_VIRTIO, CONFIG_NET_RTL8139, CONFIG_NET_E1000 };

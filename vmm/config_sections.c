@@ -142,6 +142,37 @@ static int set_disk_serial(void *target, const char *value, const char *base_dir
 	return 0;
 }
 
+/* DIR[:DIR...]: directories, each relative to the config file's, that must exist. */
+static int set_disk_backing_dirs(void *target, const char *value, const char *base_dir, char *why,
+				 size_t n)
+{
+	struct config_disk *d = target;
+	const char *p = value;
+
+	d->nbacking_dirs = 0;
+	do {
+		size_t len = strcspn(p, ":");
+		char dir[PATH_MAX];
+
+		if (d->nbacking_dirs == CONFIG_BACKING_DIRS_MAX) {
+			snprintf(why, n, "more than %d directories", CONFIG_BACKING_DIRS_MAX);
+			return -1;
+		}
+		if (len >= sizeof(dir)) {
+			snprintf(why, n, "path too long");
+			return -1;
+		}
+		memcpy(dir, p, len);
+		dir[len] = 0;
+		if (config_value_dir(d->backing_dirs[d->nbacking_dirs], PATH_MAX, dir, base_dir, why,
+				     n) < 0)
+			return -1;
+		d->nbacking_dirs++;
+		p += len;
+	} while (*p++);
+	return 0;
+}
+
 void *config_add_instance(void *elems, size_t size, unsigned *count, unsigned max,
 			  const char *what, const char *instance, char *why, size_t n)
 {
@@ -205,6 +236,7 @@ static const struct config_key disk_keys[] = {
 	{ "snapshot", set_disk_snapshot },
 	{ "format", set_disk_format },
 	{ "serial", set_disk_serial },
+	{ "backing_dirs", set_disk_backing_dirs },
 	{ NULL, NULL },
 };
 

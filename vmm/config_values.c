@@ -56,10 +56,10 @@ int config_value_bool(const char *value, bool *out, char *why, size_t whylen)
 	return -1;
 }
 
-int config_value_file(char *dst, size_t dstlen, const char *value, const char *base_dir,
-		      char *why, size_t whylen)
+/* VALUE made absolute against BASE_DIR into DST, then stat()ed (readable); 0 or -1 with WHY. */
+static int value_path(char *dst, size_t dstlen, const char *value, const char *base_dir,
+		      struct stat *st, char *why, size_t whylen)
 {
-	struct stat st;
 	int len;
 
 	if (!*value) {
@@ -74,12 +74,36 @@ int config_value_file(char *dst, size_t dstlen, const char *value, const char *b
 		snprintf(why, whylen, "path too long");
 		return -1;
 	}
-	if (stat(dst, &st) < 0 || access(dst, R_OK) < 0) {
+	if (stat(dst, st) < 0 || access(dst, R_OK) < 0) {
 		snprintf(why, whylen, "'%s': %s", dst, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int config_value_file(char *dst, size_t dstlen, const char *value, const char *base_dir,
+		      char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (value_path(dst, dstlen, value, base_dir, &st, why, whylen) < 0)
+		return -1;
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		snprintf(why, whylen, "'%s' is not a regular file", dst);
+		return -1;
+	}
+	return 0;
+}
+
+int config_value_dir(char *dst, size_t dstlen, const char *value, const char *base_dir,
+		     char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (value_path(dst, dstlen, value, base_dir, &st, why, whylen) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "'%s' is not a directory", dst);
 		return -1;
 	}
 	return 0;

@@ -146,11 +146,15 @@ static void open_disks(struct machine *m)
 		[CONFIG_FORMAT_QCOW2] = BLOCK_FORMAT_QCOW2,
 	};
 
+	_Static_assert(CONFIG_BACKING_DIRS_MAX <= BLOCK_BACKING_DIRS_MAX, "backing_dirs");
 	for (unsigned i = 0; i < m->cfg.ndisks; i++) {
 		const struct config_disk *d = &m->cfg.disks[i];
-		struct block_open_options o = { formats[d->format], d->readonly, d->snapshot };
+		const char *dirs[CONFIG_BACKING_DIRS_MAX + 1] = { NULL };
+		struct block_open_options o = { formats[d->format], d->readonly, d->snapshot, dirs };
 		char err[512];
 
+		for (unsigned k = 0; k < d->nbacking_dirs; k++)
+			dirs[k] = d->backing_dirs[k];
 		if (block_open(d->path, &o, &m->backends[i], err, sizeof(err)) < 0)
 			die_status(EXIT_CAPSULE_USAGE, "[disk %s] %s", d->name, err);
 	}

@@ -5,7 +5,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_BIN := $(OUT)/fuzz/fuzz_qcow2_open
-FUZZ_SRCS := tests/fuzz/fuzz_qcow2_open.c vmm/backend/block.c vmm/backend/block_io.c \
+FUZZ_SRCS := tests/fuzz/fuzz_qcow2_open.c $(wildcard vmm/backend/block*.c) \
 	vmm/backend/disk_raw.c $(wildcard vmm/backend/qcow2_*.c) vmm/util/iov.c vmm/log.c
 
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard vmm/*.h vmm/backend/*.h)

@@ -183,6 +183,25 @@ static void disks(void)
 	unlink(path);
 }
 
+/* backing_dirs: existing directories, relative to the config's, four at most. */
+static void backing_dirs(void)
+{
+	struct config cfg = { 0 };
+
+	CHECK(parse(&cfg, "[disk a]\npath = /etc/hostname\nbacking_dirs = /usr:lib:/etc\n") < 0);
+	CHECK_STR(err, "test.conf:3: backing_dirs: '/tmp/lib': No such file or directory");
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, "[disk a]\npath = /etc/hostname\nbacking_dirs = /usr:.:/etc\n") == 0);
+	CHECK(cfg.disks[0].nbacking_dirs == 3);
+	CHECK_STR(cfg.disks[0].backing_dirs[1], "/tmp/.");
+	CHECK(parse(&cfg, "[disk b]\npath = /etc/hostname\nbacking_dirs = /etc/hostname\n") < 0);
+	CHECK_STR(err, "test.conf:3: backing_dirs: '/etc/hostname' is not a directory");
+	CHECK(parse(&cfg, "[disk c]\npath = /etc/hostname\nbacking_dirs = /:/:/:/:/\n") < 0);
+	CHECK_STR(err, "test.conf:3: backing_dirs: more than 4 directories");
+	CHECK(parse(&cfg, "[disk e]\npath = /etc/hostname\nbacking_dirs = /usr::/etc\n") < 0);
+	CHECK(strstr(err, "empty path") != NULL);
+}
+
 static void nets(void)
 {
 	struct config cfg = { 0 };
@@ -259,6 +278,7 @@ int main(void)
 	RUN(nets);
 	RUN(net_errors);
 	RUN(disks);
+	RUN(backing_dirs);
 	RUN(sizes);
 	RUN(good_file);
 	RUN(later_file_overrides);

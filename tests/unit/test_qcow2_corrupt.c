@@ -37,9 +37,9 @@ static const struct {
 	{ "size-absurd.qcow2", "virtual size 4611686018427387904 at offset 0x18 is beyond 64 PiB" },
 	{ "backing-loop-self.qcow2", "backing chain loops" },
 	{ "backing-loop-a.qcow2", "backing chain loops" },
-	{ "backing-missing.qcow2", "does-not-exist.qcow2: cannot open: No such file or directory" },
-	{ "backing-is-directory.qcow2", "not a regular file or block device" },
-	{ "backing-name-newline.qcow2", "missing??[2Jname: cannot open" },
+	{ "backing-missing.qcow2", "does-not-exist.qcow2: No such file or directory" },
+	{ "backing-is-directory.qcow2", "is not a regular file" },
+	{ "backing-name-newline.qcow2", "missing??[2Jname: No such file or directory" },
 	{ "backing-format-vmdk.qcow2", "backing file format 'vmdk' is not supported" },
 	{ "backing-corrupt.qcow2", "l1-misaligned.qcow2: L1 table at offset 0x608 is not "
 				   "cluster-aligned" },

@@ -54,24 +54,19 @@ static int check_chain(const char *path, const struct stat *st, const struct blo
 }
 
 /*
- * Open PATH for a disk image: only regular files and block devices (O_NONBLOCK
- * so that a FIFO named as a backing file cannot hang us), not already in the
- * chain ABOVE, then locked against a concurrent writer. Returns the fd or
- * -errno with ERR set.
+ * Check FD, just opened for the image PATH: a regular file (or, for an image
+ * the config names, a block device), not already in the chain ABOVE, then
+ * locked against a concurrent writer and made blocking again (it was opened
+ * O_NONBLOCK so that a FIFO cannot hang us). Closes FD on failure. Returns
+ * FD or -errno with ERR set.
  */
-static int open_image_fd(const char *path, bool readonly, const struct block_chain *above,
-			 struct stat *st, char *err, size_t errlen)
+static int check_image_fd(int fd, const char *path, bool readonly, const struct block_chain *above,
+			  struct stat *st, char *err, size_t errlen)
 {
-	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	int r;
 
-	if (fd < 0) {
-		r = -errno;
-		block_err(err, errlen, path, "cannot open: %s", strerror(errno));
-		return r;
-	}
-	if (fstat(fd, st) < 0 || (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode))) {
-		block_err(err, errlen, path, "not a regular file or block device");
+	if (fstat(fd, st) < 0 || !(S_ISREG(st->st_mode) || (S_ISBLK(st->st_mode) && !above))) {
+		block_err(err, errlen, path, "not a regular file%s", above ? "" : " or block device");
 		r = -EINVAL;
 		goto fail;
 	}
@@ -96,6 +91,13 @@ fail:
 	return r;
 }
 
+enum block_format block_probe(const uint8_t *head, size_t len)
+{
+	if (len >= sizeof(qcow2_magic) && !memcmp(head, qcow2_magic, sizeof(qcow2_magic)))
+		return BLOCK_FORMAT_QCOW2;
+	return BLOCK_FORMAT_RAW;
+}
+
 /* The format of the image on FD: qcow2 when it starts with the qcow2 magic, else raw. */
 static enum block_format detect_format(int fd)
 {
@@ -105,21 +107,28 @@ static enum block_format detect_format(int fd)
 	do
 		n = pread(fd, magic, sizeof(magic), 0);
 	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(magic) && !memcmp(magic, qcow2_magic, sizeof(magic)))
-		return BLOCK_FORMAT_QCOW2;
-	return BLOCK_FORMAT_RAW;
+	return block_probe(magic, n > 0 ? (size_t)n : 0);
 }
 
-/* Open one image of a chain (ABOVE: the images it backs; NULL at the top). */
-static int open_image(const char *path, enum block_format format, bool readonly,
-		      const struct block_chain *above, enum block_format *detected,
-		      struct block_backend **out, char *err, size_t errlen)
-{
-	struct block_chain self = { .above = above, .depth = above ? above->depth + 1 : 0 };
-	struct stat st;
-	int fd;
+/* What an image of a chain is opened with, besides its fd. */
+struct image_spec {
+	const char *path;
+	enum block_format format;
+	bool readonly;
+	const struct block_chain *above;	/* the images it backs; NULL at the top */
+	const char *const *backing_dirs;
+};
 
-	fd = open_image_fd(path, readonly, above, &st, err, errlen);
+/* Open the image on FD (taken over) as S says; *DETECTED: the format used. */
+static int open_image_fd(int fd, const struct image_spec *s, enum block_format *detected,
+			 struct block_backend **out, char *err, size_t errlen)
+{
+	struct block_chain self = { .above = s->above, .depth = s->above ? s->above->depth + 1 : 0,
+				    .backing_dirs = s->backing_dirs };
+	enum block_format format = s->format;
+	struct stat st;
+
+	fd = check_image_fd(fd, s->path, s->readonly, s->above, &st, err, errlen);
 	if (fd < 0)
 		return fd;
 	self.dev = st.st_dev;
@@ -129,15 +138,46 @@ static int open_image(const char *path, enum block_format format, bool readonly,
 	if (detected)
 		*detected = format;
 	if (format == BLOCK_FORMAT_RAW)
-		return disk_raw_open(path, fd, readonly, out, err, errlen);
-	return qcow2_open(path, fd, &(struct qcow2_open_params){ .readonly = readonly, .chain = &self },
+		return disk_raw_open(s->path, fd, s->readonly, s->format == BLOCK_FORMAT_AUTO, out, err,
+				     errlen);
+	return qcow2_open(s->path, fd, &(struct qcow2_open_params){ .readonly = s->readonly,
+								    .chain = &self },
 			  out, err, errlen);
 }
 
-int block_open_backing(const char *path, enum block_format format, const struct block_chain *above,
-		       struct block_backend **out, char *err, size_t errlen)
+/* Open the image the config names (the top of its chain). */
+static int open_image(const struct image_spec *s, enum block_format *detected,
+		      struct block_backend **out, char *err, size_t errlen)
 {
-	return open_image(path, format, true, above, NULL, out, err, errlen);
+	int fd = open(s->path, (s->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		block_err(err, errlen, s->path, "cannot open: %s", strerror(errno));
+		return r;
+	}
+	return open_image_fd(fd, s, detected, out, err, errlen);
+}
+
+int block_open_backing(const char *image, const char *name, enum block_format format,
+		       const struct block_chain *above, struct block_backend **out, char *err,
+		       size_t errlen)
+{
+	char path[PATH_MAX], inner[1024];
+	struct image_spec s = { path, format, true, above, above->backing_dirs };
+	int fd = block_backing_open(image, name, above->backing_dirs, path, sizeof(path), err,
+				    errlen), r;
+
+	if (fd < 0)
+		return fd;
+	/* Deeper down, a message passes up as it is: the image the config names, then the culprit. */
+	if (above->depth > 0)
+		return open_image_fd(fd, &s, NULL, out, err, errlen);
+	r = open_image_fd(fd, &s, NULL, out, inner, sizeof(inner));
+	if (r < 0)
+		block_err(err, errlen, image, "backing file %s", inner);
+	return r;
 }
 
 /*
@@ -170,15 +210,16 @@ static int overlay_file(const char *path, char *err, size_t errlen)
 }
 
 /* Open PATH read-only under a fresh writable overlay that nobody else will ever see. */
-static int open_with_overlay(const char *path, enum block_format format, struct block_backend **out,
-			     char *err, size_t errlen)
+static int open_with_overlay(const char *path, const struct block_open_options *opts,
+			     struct block_backend **out, char *err, size_t errlen)
 {
+	struct image_spec s = { path, opts->format, true, NULL, opts->backing_dirs };
 	struct block_backend *base = NULL;
 	enum block_format detected;
 	char *abs = NULL;
 	int fd = -1, r;
 
-	r = open_image(path, format, true, NULL, &detected, &base, err, errlen);
+	r = open_image(&s, &detected, &base, err, errlen);
 	if (r < 0)
 		return r;
 	/* The overlay names its backing file only for anyone inspecting it: we hand it BASE. */
@@ -213,10 +254,12 @@ int block_open(const char *path, const struct block_open_options *opts, struct b
 {
 	int r;
 
+	struct image_spec s = { path, opts->format, opts->readonly, NULL, opts->backing_dirs };
+
 	*out = NULL;
 	if (opts->snapshot && !opts->readonly)
-		r = open_with_overlay(path, opts->format, out, err, errlen);
+		r = open_with_overlay(path, opts, out, err, errlen);
 	else
-		r = open_image(path, opts->format, opts->readonly, NULL, NULL, out, err, errlen);
+		r = open_image(&s, NULL, out, err, errlen);
 	return r < 0 ? -1 : 0;
 }

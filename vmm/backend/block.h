@@ -37,7 +37,11 @@ struct block_backend {
 };
 
 enum block_format {
-	BLOCK_FORMAT_AUTO,	/* detect from the header: qcow2 magic, else raw */
+	/*
+	 * Detect from the header: qcow2 magic, else raw. A writable image probed
+	 * as raw refuses guest writes that would make it probe as anything else.
+	 */
+	BLOCK_FORMAT_AUTO,
 	BLOCK_FORMAT_RAW,
 	BLOCK_FORMAT_QCOW2,
 };
@@ -47,12 +51,23 @@ struct block_open_options {
 	bool readonly;
 	/* Put a temporary qcow2 overlay over the image; deleted at close or exit. */
 	bool snapshot;
+	/*
+	 * Absolute directories besides each image's own where the backing files
+	 * images name may be (NULL-terminated, at most BLOCK_BACKING_DIRS_MAX;
+	 * NULL for none).
+	 */
+	const char *const *backing_dirs;
 };
+
+#define BLOCK_BACKING_DIRS_MAX 4
 
 /*
  * Open PATH as a block backend. On failure returns -1 with ERR holding one
  * line naming the image and what is wrong (for qcow2: the offset too), and
- * leaves nothing behind (no overlay file, no open fd).
+ * leaves nothing behind (no overlay file, no open fd). Backing files named
+ * inside images are opened read-only, as the format their image names (else
+ * probed: raw or qcow2), and only when they are regular files in the naming
+ * image's directory or below, or in OPTS->backing_dirs (block_backing_open()).
  */
 int block_open(const char *path, const struct block_open_options *opts,
 	       struct block_backend **out, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 
 #include "backend/block_impl.h"
 #include "backend/block_io.h"
+#include "log.h"
 #include "util/iov.h"
 
 /* Zeroes are written in pieces of this size when the file system cannot zero a range itself. */
@@ -18,6 +19,8 @@ struct disk_raw {
 	struct block_backend base;	/* first: what block users see */
 	int fd;
 	uint64_t file_size;		/* may be short of base.size by less than a sector */
+	bool probed;			/* raw by probing: it must stay so (refuse_reformat()) */
+	bool told;			/* the refusal was reported */
 };
 
 static struct disk_raw *to_raw(struct block_backend *b)
@@ -46,10 +49,36 @@ static int raw_preadv(struct block_backend *b, const struct iovec *iov, int iovc
 	return r ? r : block_fd_preadv(to_raw(b)->fd, iov, iovcnt, off, true);
 }
 
+/*
+ * A disk whose format was probed must never probe as anything else: a guest
+ * that writes a qcow2 header (naming a host file as its backing file) into
+ * its first sector would otherwise be served that file next time (the class
+ * of CVE-2008-2004). Such a write is refused, and reported once.
+ */
+static int refuse_reformat(struct disk_raw *d, const struct iovec *iov, int iovcnt, uint64_t off)
+{
+	uint8_t head[16];
+	size_t n;
+
+	if (!d->probed || off != 0)
+		return 0;
+	n = iov_to_buf(iov, (unsigned)iovcnt, 0, head, sizeof(head));
+	if (block_probe(head, n) == BLOCK_FORMAT_RAW)
+		return 0;
+	/* Workers write concurrently: one of them tells. */
+	if (!__atomic_exchange_n(&d->told, true, __ATOMIC_RELAXED))
+		log_error("%s: the guest wrote an image header into the first sector of this disk, "
+			  "whose format was probed as raw: refused (say format = raw to allow it)",
+			  d->base.path);
+	return -EPERM;
+}
+
 static int raw_pwritev(struct block_backend *b, const struct iovec *iov, int iovcnt, uint64_t off)
 {
 	int r = check_change(b, off, iov_size(iov, (unsigned)iovcnt));
 
+	if (!r)
+		r = refuse_reformat(to_raw(b), iov, iovcnt, off);
 	return r ? r : block_fd_pwritev(to_raw(b)->fd, iov, iovcnt, off);
 }
 
@@ -138,8 +167,8 @@ static const struct block_ops raw_ops = {
 	.close = raw_close,
 };
 
-int disk_raw_open(const char *path, int fd, bool readonly, struct block_backend **out, char *err,
-		  size_t errlen)
+int disk_raw_open(const char *path, int fd, bool readonly, bool probed, struct block_backend **out,
+		  char *err, size_t errlen)
 {
 	struct disk_raw *d = calloc(1, sizeof(*d));
 	int r;
@@ -157,6 +186,7 @@ int disk_raw_open(const char *path, int fd, bool readonly, struct block_backend 
 		return r;
 	}
 	d->fd = fd;
+	d->probed = probed && !readonly;
 	d->base.ops = &raw_ops;
 	d->base.readonly = readonly;
 	/* As QEMU does: a file that ends inside a sector is a disk of whole sectors. */

@@ -100,18 +100,14 @@ static int check_writable(const struct qcow2_image *img, char *err, size_t errle
 }
 
 /*
- * Open the backing file, a relative name being relative to the image's
- * directory. An error names the image that has it, after the one the
- * config names.
+ * Open the backing file where block_backing_open() allows, as the format the
+ * image names (raw or qcow2; none: probed as one of them).
  */
 static int open_backing(struct qcow2_image *img, const struct block_chain *chain, char *err,
 			size_t errlen)
 {
-	const char *name = img->hdr.backing, *fmt = img->hdr.backing_format;
-	const char *slash = strrchr(img->base.path, '/');
+	const char *fmt = img->hdr.backing_format;
 	enum block_format format = BLOCK_FORMAT_AUTO;
-	char path[PATH_MAX], inner[1024];
-	int n, r;
 
 	if (!strcmp(fmt, "raw"))
 		format = BLOCK_FORMAT_RAW;
@@ -122,22 +118,13 @@ static int open_backing(struct qcow2_image *img, const struct block_chain *chain
 			  fmt);
 		return -ENOTSUP;
 	}
-	if (name[0] == '/' || !slash)
-		n = snprintf(path, sizeof(path), "%s", name);
-	else
-		n = snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - img->base.path),
-			     img->base.path, name);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		block_err(err, errlen, img->base.path, "backing file path too long");
-		return -ENAMETOOLONG;
+	if (!chain) {
+		block_err(err, errlen, img->base.path, "names a backing file, which cannot be opened "
+			  "here");
+		return -EINVAL;
 	}
-	/* Deeper down, the message passes up as it is: the image named and the culprit. */
-	if (chain && chain->depth > 0)
-		return block_open_backing(path, format, chain, &img->backing, err, errlen);
-	r = block_open_backing(path, format, chain, &img->backing, inner, sizeof(inner));
-	if (r < 0)
-		block_err(err, errlen, img->base.path, "backing file %s", inner);
-	return r;
+	return block_open_backing(img->base.path, img->hdr.backing, format, chain, &img->backing,
+				  err, errlen);
 }
 
 /*
