@@ -219,6 +219,21 @@ static void start_vcpus(struct machine *m)
 		vcpu_start(&m->vcpus[i]);
 }
 
+/*
+ * Before any device is torn down, every vCPU leaves KVM_RUN and its thread
+ * ends: a vCPU still running could reach a device mid-teardown (a closed
+ * disk). One that does not come back within a second is reported; the
+ * devices it could reach stay safe to touch.
+ */
+static void stop_vcpus(struct machine *m)
+{
+	for (unsigned i = 0; i < m->cfg.vcpus; i++)
+		vcpu_stop(&m->vcpus[i]);
+	for (unsigned i = 0; i < m->cfg.vcpus; i++)
+		if (vcpu_join(&m->vcpus[i], 1000) < 0)
+			log_error("vCPU %u did not stop within a second", i);
+}
+
 int main(int argc, char **argv)
 {
 	static struct machine m;
@@ -241,9 +256,9 @@ int main(int argc, char **argv)
 	start_vcpus(&m);
 	status = event_loop_run(&m.loop);
 	chardev_stdio_restore();
+	stop_vcpus(&m);
 	/* The I/O thread is done: no request can start; let the disks finish theirs. */
 	for (unsigned i = 0; i < m.cfg.ndisks; i++)
 		virtio_blk_shutdown(&m.disks[i]);
-	/* The vCPU threads die with the process; nothing of theirs needs flushing. */
 	exit(status);
 }

@@ -2,11 +2,13 @@
 #include "vcpu.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "cpu_x86.h"
 #include "log.h"
@@ -130,7 +132,7 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
-	for (;;) {
+	while (!__atomic_load_n(&vcpu->stopping, __ATOMIC_ACQUIRE)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -143,10 +145,53 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* The kick's handler: it only has to exist, so that the signal interrupts KVM_RUN. */
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
 void vcpu_start(struct vcpu *vcpu)
 {
-	int ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	struct sigaction sa = { .sa_handler = on_kick };	/* no SA_RESTART */
+	int ret;
 
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		die("sigaction: %s", strerror(errno));
+	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
 	if (ret)
 		die("cannot start vCPU %u: %s", vcpu->id, strerror(ret));
+	vcpu->started = true;
+}
+
+void vcpu_stop(struct vcpu *vcpu)
+{
+	if (!vcpu->started)
+		return;
+	__atomic_store_n(&vcpu->stopping, true, __ATOMIC_RELEASE);
+	/* Entering KVM_RUN after the flag was read: return at once with EINTR. */
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+int vcpu_join(struct vcpu *vcpu, unsigned timeout_ms)
+{
+	struct timespec until;
+	int ret;
+
+	if (!vcpu->started)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	ret = pthread_timedjoin_np(vcpu->thread, NULL, &until);
+	if (ret)
+		return -ret;
+	vcpu->started = false;
+	return 0;
 }

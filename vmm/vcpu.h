@@ -4,8 +4,13 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 
 #include "vm.h"
+
+/* Sent to a vCPU thread to get it out of KVM_RUN. */
+#define VCPU_KICK_SIGNAL SIGUSR1
 
 struct vcpu {
 	struct vm *vm;
@@ -13,6 +18,8 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;	/* shared with KVM: exit reason and data */
 	pthread_t thread;
+	bool started;
+	bool stopping;		/* vcpu_stop() was called: leave the loop (atomic) */
 };
 
 /* Create vCPU ID of NCPUS with its CPUID. vCPU 0 starts at the reset vector. Dies on failure. */
@@ -21,5 +28,19 @@ void vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned id, unsigned ncpus,
 
 /* Start the vCPU's thread. Dies on failure. */
 void vcpu_start(struct vcpu *vcpu);
+
+/*
+ * Make the vCPU's thread leave its loop: out of KVM_RUN at once (a signal,
+ * and immediate_exit for the window before it enters), or after the exit it
+ * is handling. Any thread; does not wait.
+ */
+void vcpu_stop(struct vcpu *vcpu);
+
+/*
+ * Wait for the stopped vCPU's thread to end, TIMEOUT_MS at most. Returns 0,
+ * or -ETIMEDOUT when it is still inside a device (the caller must then keep
+ * the devices it can reach usable).
+ */
+int vcpu_join(struct vcpu *vcpu, unsigned timeout_ms);
 
 #endif

@@ -86,3 +86,27 @@ disk_conf() {
 	expect_status 2
 	[[ $stderr == *"test.conf:2: path: '/nonexistent.img': No such file or directory" ]]
 }
+
+# In the guest: write to vda, then reset and probe it over and over on vCPU 1
+# (config space reads, status writes) while vCPU 0 ends the VM.
+shutdown_guest='
+	dd if=/dev/urandom of=/dev/vda bs=64k count=16 seek=$((RANDOM % 512)) conv=fsync 2>/dev/null
+	dev=$(basename "$(readlink /sys/block/vda/device)")
+	d=/sys/bus/virtio/drivers/virtio_blk
+	taskset 2 sh -c "while :; do echo $dev >$d/unbind; echo $dev >$d/bind; done" 2>/dev/null &
+	sleep 0.$((RANDOM % 4 + 1))
+	exit 7'
+
+@test "the VM ends cleanly while another vCPU resets and probes its disk (10 runs)" {
+	qemu-img create -q -f qcow2 "$BATS_TEST_TMPDIR/d.qcow2" 64M
+	conf=$(make_conf '[vm]' 'vcpus = 2' '[disk d]' "path = $BATS_TEST_TMPDIR/d.qcow2")
+	run --separate-stderr "$kvm_host" bash -c '
+		for i in $(seq 10); do
+			"$0" run -c "$1" -- sh -c "$3" </dev/null
+			s=$?
+			[ $s = 7 ] || { echo "run $i: exit status $s"; exit 1; }
+			qemu-img check -q "$2" || { echo "run $i: image not clean"; exit 1; }
+		done; echo done' "$capsule" "$conf" "$BATS_TEST_TMPDIR/d.qcow2" "$shutdown_guest"
+	expect_status 0
+	[ "$output" = done ]
+}

@@ -332,11 +332,53 @@ static void turn_budget(void)
 	CHECK(!(vdrv_rd(&t->dev, VIRTIO_MMIO_STATUS) & S_NR));
 }
 
+static struct t shutdown_t;
+static bool reading;
+
+/* A vCPU reading config space over and over: the disk's capacity, in sectors. */
+static void *read_capacity(void *arg)
+{
+	struct t *t = arg;
+	uint64_t seen = 0;
+
+	while (__atomic_load_n(&reading, __ATOMIC_ACQUIRE)) {
+		uint64_t v = vdrv_read(&t->dev, 0x100, 8);
+
+		if (v != DISK_SIZE / 512 && v != 0)
+			seen = v;
+	}
+	return (void *)(uintptr_t)seen;
+}
+
+/*
+ * The disk is shut down while a vCPU that did not stop keeps reading its
+ * config space: it sees the capacity, then 0, never a closed backend.
+ */
+static void shutdown_while_reading(void)
+{
+	struct t *t = &shutdown_t;
+	pthread_t reader;
+	void *odd;
+
+	t_init(t, 16);
+	CHECK(run_req(t, 0, VIRTIO_BLK_T_FLUSH, 0, 0) == VIRTIO_BLK_S_OK);
+	__atomic_store_n(&reading, true, __ATOMIC_RELEASE);
+	CHECK(pthread_create(&reader, NULL, read_capacity, t) == 0);
+	usleep(2000);
+	virtio_blk_shutdown(&t->blk);
+	usleep(2000);
+	__atomic_store_n(&reading, false, __ATOMIC_RELEASE);
+	pthread_join(reader, &odd);
+	CHECK(odd == NULL && t->blk.backend == NULL);
+	CHECK(vdrv_read(&t->dev, 0x100, 8) == 0);
+}
+
 int main(void)
 {
 	RUN(requests);
 	RUN(discard_limits);
 	RUN(inflight_bound);
 	RUN(turn_budget);
+	RUN(shutdown_while_reading);
 	return CHECK_SUMMARY();
 }

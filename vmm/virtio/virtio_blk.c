@@ -21,7 +21,8 @@ static void config_read(struct virtio_mmio_dev *dev, uint32_t offset, uint8_t *d
 	struct virtio_blk_config c;
 
 	memset(&c, 0, sizeof(c));
-	c.capacity = le_cpu64(blk->backend->size / SECTOR);
+	/* After shutdown (a vCPU that did not stop in time): a disk of nothing. */
+	c.capacity = blk->backend ? le_cpu64(blk->backend->size / SECTOR) : 0;
 	c.seg_max = VIRTIO_BLK_SEG_MAX;
 	c.blk_size = SECTOR;
 	c.max_discard_sectors = VIRTIO_BLK_DISCARD_MAX_SECTORS;
@@ -117,10 +118,17 @@ int virtio_blk_init(struct virtio_blk *blk, struct block_backend *backend, const
 
 void virtio_blk_shutdown(struct virtio_blk *blk)
 {
+	struct block_backend *b;
+
 	pthread_mutex_lock(&blk->inflight_lock);
 	while (blk->inflight)
 		pthread_cond_wait(&blk->drained, &blk->inflight_lock);
 	pthread_mutex_unlock(&blk->inflight_lock);
-	blk->backend->ops->close(blk->backend);
+	/* Taken away under the device lock: config space reads it under the same lock. */
+	virtio_mmio_lock(blk->dev);
+	b = blk->backend;
 	blk->backend = NULL;
+	virtio_mmio_unlock(blk->dev);
+	if (b)
+		b->ops->close(b);
 }

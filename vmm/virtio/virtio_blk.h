@@ -39,8 +39,10 @@ int virtio_blk_init(struct virtio_blk *blk, struct block_backend *backend, const
 const struct virtio_device_ops *virtio_blk_ops(const struct virtio_blk *blk);
 
 /*
- * At exit, once the I/O thread takes no more requests: wait for the ones in
- * flight, then close the backend (a qcow2 image writes back its metadata).
+ * At exit, once the I/O thread takes no more requests and the vCPUs are
+ * stopped: wait for the requests in flight, then close the backend (a qcow2
+ * image writes back its metadata). A vCPU that is somehow still running
+ * finds a disk of size 0, never a closed backend.
  */
 void virtio_blk_shutdown(struct virtio_blk *blk);
 
