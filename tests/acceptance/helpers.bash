@@ -4,14 +4,11 @@ bats_require_minimum_version 1.5.0
 top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 capsule=$top/out/capsule
 kvm_host=$top/tests/kvm-host
-# Throwaway overlays in a local tmpfs: the emulated KVM host's /tmp is a 9p
-# share, where a file cannot be used once unlinked, and its /var/tmp is read-only.
-export TMPDIR_FOR_CAPSULE=/dev/shm
-
 # Run capsule under real KVM (directly, or in the shared emulated host) with a timeout.
-# Sets $status, $output (stdout only) and $stderr like bats' run.
+# Sets $status, $output (stdout only) and $stderr like bats' run. The
+# environment is the user's: throwaway overlays go where capsule finds room.
 kvm_capsule() {
-	TMPDIR=$TMPDIR_FOR_CAPSULE run --separate-stderr "$kvm_host" "$capsule" "$@" </dev/null
+	run --separate-stderr "$kvm_host" "$capsule" "$@" </dev/null
 }
 
 # Same, with a string fed to capsule's stdin.

@@ -181,31 +181,56 @@ int block_open_backing(const char *image, const char *name, enum block_format fo
 }
 
 /*
- * A temporary file for the overlay, already unlinked so that it vanishes when
- * its fd closes, however capsule ends. In $TMPDIR, else /var/tmp (on disk,
- * unlike /tmp on many hosts, since a guest may write a lot), else /tmp when
- * /var/tmp is not writable (a read-only root).
+ * A temporary file in DIR, already unlinked so that it vanishes when its fd
+ * closes, however capsule ends, and seen to take a write: some file systems
+ * (9p, as in tests/kvm-host) cannot write a file once it is unlinked.
+ * Returns the fd or -errno.
  */
-static int overlay_file(const char *path, char *err, size_t errlen)
+static int overlay_in(const char *dir)
 {
-	const char *dir = getenv("TMPDIR");
 	char name[PATH_MAX];
 	int fd, r;
 
-	if (!dir || !*dir)
-		dir = access("/var/tmp", W_OK) == 0 ? "/var/tmp" : "/tmp";
-	if ((size_t)snprintf(name, sizeof(name), "%s/capsule-overlay-XXXXXX", dir) >= sizeof(name)) {
-		block_err(err, errlen, path, "snapshot overlay: temporary directory name too long");
+	if ((size_t)snprintf(name, sizeof(name), "%s/capsule-overlay-XXXXXX", dir) >= sizeof(name))
 		return -ENAMETOOLONG;
-	}
 	fd = mkostemp(name, O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0)
+		return -errno;
+	unlink(name);
+	r = block_fd_pwrite(fd, "", 1, 0);
+	if (!r && ftruncate(fd, 0) < 0)
 		r = -errno;
-		block_err(err, errlen, path, "snapshot overlay: cannot create a file in %s: %s", dir,
-			  strerror(errno));
+	if (r < 0) {
+		close(fd);
 		return r;
 	}
-	unlink(name);
+	return fd;
+}
+
+/*
+ * The overlay's file: in $TMPDIR, else /var/tmp (on disk, unlike /tmp on
+ * many hosts, since a guest may write a lot), else /tmp; each directory
+ * that cannot hold one is named in the message if none can.
+ */
+static int overlay_file(const char *path, char *err, size_t errlen)
+{
+	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp" };
+	char why[512] = "";
+	size_t used = 0;
+	int fd = -ENOENT;
+
+	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (!dirs[i] || !*dirs[i] || (i == 2 && dirs[0] && !strcmp(dirs[0], dirs[2])))
+			continue;
+		fd = overlay_in(dirs[i]);
+		if (fd >= 0)
+			return fd;
+		used += (size_t)snprintf(why + used, sizeof(why) - used, "%s%s: %s", used ? "; " : "",
+					 dirs[i], strerror(-fd));
+		if (used >= sizeof(why))
+			break;
+	}
+	block_err(err, errlen, path, "snapshot overlay: cannot write one in %s", why);
 	return fd;
 }
 
