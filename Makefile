@@ -1,4 +1,4 @@
-# capsule: builds the firmware, the initrd and the static monitor with everything embedded.
+# capsule: builds the firmware, the initrd, the seccomp filters and the static monitor with everything embedded.
 # `make` builds, `make run` boots the appliance, `make test` runs every test, `make bench` measures.
 
 OUT ?= out
@@ -9,9 +9,10 @@ CC_MUSL := musl-gcc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE
 KHDR := $(OUT)/kernel-headers
-VMM_CFLAGS := $(CFLAGS_COMMON) -isystem $(KHDR) -isystem $(ZLIB_DIR)/include -Ivmm -MMD -MP
+VMM_CFLAGS := $(CFLAGS_COMMON) -isystem $(KHDR) -isystem $(ZLIB_DIR)/include -Ivmm -Iseccomp -MMD -MP
 
-VMM_SRCS := $(wildcard vmm/*.c vmm/legacy/*.c vmm/backend/*.c vmm/util/*.c vmm/virtio/*.c)
+VMM_SRCS := $(wildcard vmm/*.c vmm/legacy/*.c vmm/backend/*.c vmm/sandbox/*.c vmm/util/*.c \
+	vmm/virtio/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(OUT)/%.o)
 INIT_SRCS := $(wildcard initrd/*.c)
 
@@ -22,6 +23,7 @@ $(OUT)/deps.mk: build.sh images/kernel.config
 	./build.sh
 
 include firmware/firmware.mk
+include seccomp/seccomp.mk
 
 # musl has no Linux UAPI headers of its own; borrow the system's (DESIGN.md).
 $(KHDR)/.stamp:
@@ -40,7 +42,7 @@ $(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/de
 	$(CC_MUSL) -c $< -o $@ -DFIRMWARE_PATH='"$(OUT)/firmware.bin"' -DKERNEL_PATH='"$(KERNEL_IMAGE)"' \
 		-DINITRD_PATH='"$(OUT)/initrd.cpio"' -DDEFAULT_CONF_PATH='"images/default.conf"'
 
-$(OUT)/capsule: $(VMM_OBJS) $(OUT)/vmm/blobs.o
+$(OUT)/capsule: $(VMM_OBJS) $(OUT)/vmm/blobs.o $(OUT)/seccomp/filters.o
 	$(CC_MUSL) -static -o $@ $^ $(ZLIB_DIR)/lib/libz.a -lpthread
 	@file $@ | grep -q 'statically linked' || { echo "$@ is not statically linked" >&2; exit 1; }
 
@@ -70,7 +72,8 @@ include tests/tests.mk
 include tests/fuzz/fuzz.mk
 
 clean:
-	rm -rf $(OUT)/vmm $(OUT)/firmware $(OUT)/tests $(OUT)/capsule $(OUT)/init $(OUT)/initrd.cpio $(OUT)/firmware.bin
+	rm -rf $(OUT)/vmm $(OUT)/firmware $(OUT)/seccomp $(OUT)/tests $(OUT)/capsule $(OUT)/init \
+		$(OUT)/initrd.cpio $(OUT)/firmware.bin
 
 distclean:
 	rm -rf $(OUT)

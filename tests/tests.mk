@@ -2,7 +2,7 @@
 # make test: unit tests (ASan/UBSan, no KVM), the firmware under QEMU, the bats suite under KVM.
 
 UNIT_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
-	-fsanitize=address,undefined -fno-sanitize-recover=all -Ivmm -Itests/unit
+	-fsanitize=address,undefined -fno-sanitize-recover=all -Ivmm -Iseccomp -Itests/unit
 
 # Each unit test and the monitor sources it drives (none of them needs KVM).
 test_config_SRCS := vmm/config.c vmm/config_sections.c vmm/config_net.c vmm/config_values.c

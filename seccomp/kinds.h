@@ -1,0 +1,19 @@
+/* The kinds of thread (and process) capsule runs, each under its own seccomp policy. */
+#ifndef CAPSULE_SECCOMP_KINDS_H
+#define CAPSULE_SECCOMP_KINDS_H
+
+/*
+ * X(NAME, WORDS): seccomp/policy_NAME.c holds policy_NAME[], the build-time
+ * compiler (seccomp/compile.c) turns it into a filter, and the monitor
+ * installs it as SECCOMP_KIND_NAME. A kind added here without its policy
+ * file does not build; a thread added without a kind here has no filter to
+ * install (tests/unit/check-seccomp-threads.sh looks for that).
+ */
+#define SECCOMP_KIND_LIST(X)                                               \
+	X(io, "I/O thread")		/* the main thread, from its event loop on */ \
+	X(vcpu, "vCPU thread")                                             \
+	X(blk, "block worker")		/* virtio-blk requests on the backend */ \
+	X(copier, "stdin copier")	/* a file on stdin, into a pipe */ \
+	X(cleanup, "cleanup process")	/* puts host taps back when capsule ends */
+
+#endif

@@ -1,0 +1,26 @@
+/* The I/O thread: the event loop over eventfds, taps and the console, and the orderly end. */
+#include <linux/if_tun.h>
+
+#include "policy.h"
+
+const struct policy_rule policy_io[] = {
+	ALLOW(epoll_pwait),		/* the loop (musl's epoll_wait) */
+	ALLOW(epoll_wait),
+	ALLOW(epoll_ctl),		/* fds joining and leaving it: stdin, tap queues */
+	ALLOW(read),			/* eventfds, signalfd, stdin, taps */
+	ALLOW(readv),			/* frames from a tap */
+	ALLOW_IOCTL(TUNSETOFFLOAD),	/* the guest's control queue: receive offloads */
+	ALLOW_IOCTL(TUNSETQUEUE),	/* ... and queue pairs */
+	ALLOW_IOCTL(TCSETS),		/* the terminal back as it was */
+	ALLOW_IOCTL(TCSETSW),
+	ALLOW(tkill),			/* stopping the vCPUs (pthread_kill) */
+	ALLOW(tgkill),
+	/* The disks' last writes: qcow2 metadata back, the overlay's file closed. */
+	ALLOW(pread64),
+	ALLOW(pwrite64),
+	ALLOW(preadv),
+	ALLOW(pwritev),
+	ALLOW(fallocate),
+	ALLOW(close),
+	POLICY_END
+};
