@@ -50,8 +50,15 @@ struct config_net {
 	char gateway[16];		/* gateway: the guest's default route, "" for none */
 };
 
+enum config_seccomp { CONFIG_SECCOMP_ON, CONFIG_SECCOMP_OFF, CONFIG_SECCOMP_LOG };
+
+#define CONFIG_USER_MAX 32	/* a user name */
+
 struct config {
 	char vm_name[CONFIG_VM_NAME_MAX]; /* [vm] name: what default MACs derive from */
+	enum config_seccomp seccomp;	/* [vm] seccomp: on, off or log */
+	bool jail;			/* [jail] enabled: started as root, jail the monitor */
+	char jail_user[CONFIG_USER_MAX];	/* [jail] user: whom the jailed monitor runs as */
 	uint64_t memory;		/* [vm] memory: guest RAM in bytes */
 	unsigned vcpus;			/* [vm] vcpus */
 	char kernel_path[PATH_MAX];	/* [kernel] path: "" means the built-in kernel */

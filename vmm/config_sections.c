@@ -1,4 +1,4 @@
-/* The config file's sections and keys: [vm], [kernel], [disk NAME]; [net NAME] is in config_net.c. */
+/* The config file's sections and keys: [vm], [kernel], [jail], [disk NAME]; [net NAME] is in config_net.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +52,41 @@ static int set_vcpus(void *target, const char *value, const char *base_dir, char
 		return -1;
 	}
 	cfg->vcpus = (unsigned)v;
+	return 0;
+}
+
+static int set_seccomp(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	static const char *const names[] = { "on", "off", "log" };
+	struct config *cfg = target;
+
+	(void)base_dir;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(value, names[i])) {
+			cfg->seccomp = (enum config_seccomp)i;
+			return 0;
+		}
+	snprintf(why, n, "'%s' is not on, off or log", value);
+	return -1;
+}
+
+static int set_jail_enabled(void *target, const char *value, const char *base_dir, char *why,
+			    size_t n)
+{
+	(void)base_dir;
+	return config_value_bool(value, &((struct config *)target)->jail, why, n);
+}
+
+static int set_jail_user(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+
+	(void)base_dir;
+	if (!*value || strlen(value) >= sizeof(cfg->jail_user) || strchr(value, ':')) {
+		snprintf(why, n, "'%s' is not a user name", value);
+		return -1;
+	}
+	strcpy(cfg->jail_user, value);
 	return 0;
 }
 
@@ -220,6 +255,13 @@ static const struct config_key vm_keys[] = {
 	{ "name", set_vm_name },
 	{ "memory", set_memory },
 	{ "vcpus", set_vcpus },
+	{ "seccomp", set_seccomp },
+	{ NULL, NULL },
+};
+
+static const struct config_key jail_keys[] = {
+	{ "enabled", set_jail_enabled },
+	{ "user", set_jail_user },
 	{ NULL, NULL },
 };
 
@@ -243,6 +285,7 @@ static const struct config_key disk_keys[] = {
 const struct config_section config_sections[] = {
 	{ "vm", false, vm_keys, whole_config, NULL },
 	{ "kernel", false, kernel_keys, whole_config, NULL },
+	{ "jail", false, jail_keys, whole_config, NULL },
 	{ "disk", true, disk_keys, open_disk, close_disk },
 	{ "net", true, config_net_keys, config_open_net, config_close_net },
 	{ NULL, false, NULL, NULL, NULL },

@@ -1,6 +1,7 @@
 /* capsule: parse the config, build the VM, start the vCPUs, serve I/O until the guest ends. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,10 @@
 #include "legacy/i8042.h"
 #include "log.h"
 #include "nics.h"
+#include "sandbox/cleanup.h"
+#include "sandbox/jail.h"
+#include "sandbox/seccomp.h"
+#include "backend/tap.h"
 #include "vcpu.h"
 #include "virtio/virtio_blk.h"
 #include "virtio/virtio_bus.h"
@@ -45,9 +50,14 @@ struct machine {
 	struct virtio_blk disks[CONFIG_DISKS_MAX];
 	struct nics nics;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
+	struct jail_options jail;
+	struct cleanup cleanup;
 	struct timespec started;
 	int signal_fd;
 };
+
+/* fds the jail leaves room for, for what later issues open at run time (control clients). */
+#define SPARE_FDS 32
 
 static void load_config(struct machine *m)
 {
@@ -160,6 +170,24 @@ static void open_disks(struct machine *m)
 	}
 }
 
+/* Who the jailed monitor becomes, looked up now: the jail has no /etc/passwd. */
+static void jail_user(struct machine *m)
+{
+	struct passwd *pw;
+
+	m->jail = (struct jail_options){ .enabled = m->cfg.jail, .spare_fds = SPARE_FDS };
+	if (!m->cfg.jail || !jail_is_root())
+		return;
+	pw = getpwnam(m->cfg.jail_user);
+	if (!pw)
+		die_status(EXIT_CAPSULE_USAGE, "[jail] user '%s' does not exist", m->cfg.jail_user);
+	if (pw->pw_uid == 0)
+		die_status(EXIT_CAPSULE_USAGE, "[jail] user '%s' is root: the jail needs an "
+			   "unprivileged user", m->cfg.jail_user);
+	m->jail.uid = pw->pw_uid;
+	m->jail.gid = pw->pw_gid;
+}
+
 /* A virtio-blk in front of each disk: vda, vdb, ... in config order. */
 static void add_disks(struct machine *m)
 {
@@ -204,7 +232,7 @@ static void handle_signals(struct machine *m)
 		die("signalfd: %s", strerror(errno));
 }
 
-static void start_vcpus(struct machine *m)
+static void create_vcpus(struct machine *m)
 {
 	struct kvm_cpuid2 *cpuid = cpu_x86_supported_cpuid(m->vm.kvm_fd);
 	int max = ioctl(m->vm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
@@ -215,8 +243,57 @@ static void start_vcpus(struct machine *m)
 	for (unsigned i = 0; i < m->cfg.vcpus; i++)
 		vcpu_create(&m->vcpus[i], &m->vm, i, m->cfg.vcpus, cpuid);
 	free(cpuid);
+}
+
+static void enter_blk_sandbox(void)
+{
+	seccomp_enter_or_die(SECCOMP_KIND_blk);
+}
+
+/*
+ * Everything is open: give up what the guest must never reach through us,
+ * in the order vmm/sandbox/jail.h gives, before any other thread exists.
+ */
+static void enter_sandbox(struct machine *m)
+{
+	static const enum seccomp_mode modes[] = {
+		[CONFIG_SECCOMP_ON] = SECCOMP_ENFORCE,
+		[CONFIG_SECCOMP_OFF] = SECCOMP_OFF,
+		[CONFIG_SECCOMP_LOG] = SECCOMP_LOG,
+	};
+	struct netif_restore restores[CLEANUP_ITEMS_MAX];
+	int disk_fds[CONFIG_DISKS_MAX];
+	char err[512];
+	unsigned n;
+
+	for (unsigned i = 0; i < m->cfg.ndisks; i++)
+		disk_fds[i] = m->backends[i]->fd;
+	if (seccomp_setup(modes[m->cfg.seccomp], disk_fds, m->cfg.ndisks) < 0)
+		die("seccomp: cannot handle SIGSYS: %s", strerror(errno));
+	n = tap_hand_over_restores(restores, CLEANUP_ITEMS_MAX);
+	if (jail_isolate(&m->jail, err, sizeof(err)) < 0 ||
+	    cleanup_start(&m->cleanup, restores, n, err, sizeof(err)) < 0 ||
+	    jail_lock_down(&m->jail, err, sizeof(err)) < 0)
+		die("%s", err);
+}
+
+/* The threads, each under its own filter from its first instruction of guest work on. */
+static void start_threads(struct machine *m)
+{
+	int ret;
+
+	for (unsigned i = 0; i < m->cfg.ndisks; i++) {
+		ret = virtio_blk_start(&m->disks[i], enter_blk_sandbox);
+		if (ret < 0)
+			die("[disk %s]: cannot start its workers: %s", m->cfg.disks[i].name,
+			    strerror(-ret));
+	}
 	for (unsigned i = 0; i < m->cfg.vcpus; i++)
 		vcpu_start(&m->vcpus[i]);
+	ret = jail_no_more_threads();
+	if (ret < 0)
+		die("jail: no more threads: %s", strerror(-ret));
+	seccomp_enter_or_die(SECCOMP_KIND_io);
 }
 
 /*
@@ -242,6 +319,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &m.started);
 	cli_parse(argc, argv, &m.cli);
 	load_config(&m);
+	jail_user(&m);
 	open_disks(&m);
 	nics_open(&m.nics, &m.cfg);
 	ret = event_loop_init(&m.loop);
@@ -253,12 +331,15 @@ int main(int argc, char **argv)
 	add_disks(&m);
 	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
 	load_guest(&m);
-	start_vcpus(&m);
+	create_vcpus(&m);
+	enter_sandbox(&m);
+	start_threads(&m);
 	status = event_loop_run(&m.loop);
 	chardev_stdio_restore();
 	stop_vcpus(&m);
 	/* The I/O thread is done: no request can start; let the disks finish theirs. */
 	for (unsigned i = 0; i < m.cfg.ndisks; i++)
 		virtio_blk_shutdown(&m.disks[i]);
+	cleanup_finish(&m.cleanup);
 	exit(status);
 }

@@ -12,6 +12,7 @@
 
 #include "cpu_x86.h"
 #include "log.h"
+#include "sandbox/seccomp.h"
 
 void vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned id, unsigned ncpus,
 		 const struct kvm_cpuid2 *supported_cpuid)
@@ -132,6 +133,7 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
+	seccomp_enter_or_die(SECCOMP_KIND_vcpu);
 	while (!__atomic_load_n(&vcpu->stopping, __ATOMIC_ACQUIRE)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

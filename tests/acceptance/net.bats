@@ -273,6 +273,38 @@ field() {
 	[ "${lines[2]}" = "links unchanged" ]
 }
 
+@test "an existing tap is put back as found when capsule ends, after SIGTERM and after SIGKILL" {
+	conf=$(net_conf a 2 "tap = capkeep0")
+	in_host '
+		ip tuntap add dev capkeep0 mode tap
+		trap "ip link del capkeep0; kill \$(jobs -p) 2>/dev/null; rm -rf \"\$d\"" EXIT
+		# Up or down, and bridge (the qdisc a link gets once up stays: not ours to undo).
+		state() { echo "$(ip -br link show capkeep0) $(ip -o link show capkeep0 | grep -o "master [^ ]*")"; }
+		found=$(state)
+		for vm_sig in a:TERM b:KILL; do
+			name=${vm_sig%:*} sig=${vm_sig#*:}
+			vm $name "$1" "echo up; read x"
+			await $name up || exit 1
+			ip -o link show capkeep0 | grep -o "master capbr0"
+			kill -$sig $(eval echo \$${name}_pid)
+			finish $name >/dev/null
+			# After SIGKILL the cleanup process does it, a moment later.
+			for ((i = 0; i < 50; i++)); do
+				now=$(state)
+				[ "$now" = "$found" ] && break
+				sleep 0.1
+			done
+			[ "$now" = "$found" ] && echo "$sig: as found" || echo "$sig: $now (found: $found)"
+		done' "$conf"
+	echo "$output"
+	echo "stderr: $stderr"
+	expect_status 0
+	[ "${lines[0]}" = "master capbr0" ]
+	[ "${lines[1]}" = "TERM: as found" ]
+	[ "${lines[2]}" = "master capbr0" ]
+	[ "${lines[3]}" = "KILL: as found" ]
+}
+
 # bad_net CONF HOLD PREFIX...: run capsule with CONF under PREFIX (a command that
 # execs its arguments) in the KVM host, with tap HOLD held open by another process
 # unless HOLD is "-". It must fail before the guest starts, with exit 2 and one

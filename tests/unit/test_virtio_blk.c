@@ -126,6 +126,7 @@ static void t_init(struct t *t, unsigned qsize)
 	memset(t->ram, 0, RAM_SIZE);
 	guest_mem_init_at(&t->gm, t->ram, RAM_SIZE);
 	CHECK(virtio_blk_init(&t->blk, &t->disk.base, "capsule-disk") == 0);
+	CHECK(virtio_blk_start(&t->blk, NULL) == 0);
 	CHECK(virtio_mmio_init(&t->dev, virtio_blk_ops(&t->blk), &t->blk, &t->gm, &host) == 0);
 	t->blk.dev = &t->dev;
 	t->q = (struct fake_ring){ .size = (uint16_t)qsize };

@@ -32,6 +32,7 @@ struct block_ops {
 struct block_backend {
 	const struct block_ops *ops;
 	uint64_t size;		/* the virtual disk's size in bytes */
+	int fd;			/* the image's own file: what an emergency fdatasync makes durable */
 	bool readonly;
 	char path[4096];	/* the image as named in the config, for messages */
 };

@@ -186,6 +186,7 @@ int disk_raw_open(const char *path, int fd, bool readonly, bool probed, struct b
 		return r;
 	}
 	d->fd = fd;
+	d->base.fd = fd;
 	d->probed = probed && !readonly;
 	d->base.ops = &raw_ops;
 	d->base.readonly = readonly;

@@ -15,17 +15,22 @@
 
 #include <linux/sockios.h>
 
-/* One ioctl on a throwaway socket: these calls are start-up and exit only. */
+/* One ioctl about interface NAME on SOCK. */
+static int sock_ioctl(int sock, unsigned long req, const char *name, struct ifreq *ifr)
+{
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", name);
+	return ioctl(sock, req, ifr) < 0 ? -errno : 0;
+}
+
+/* One ioctl on a throwaway socket: these calls are start-up only. */
 static int if_ioctl(unsigned long req, const char *name, struct ifreq *ifr)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
+	int ret;
 
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(fd, req, ifr) < 0)
-		ret = -errno;
+	ret = sock_ioctl(fd, req, name, ifr);
 	close(fd);
 	return ret;
 }
@@ -115,7 +120,31 @@ int netif_bridge_add(const char *bridge, const char *name)
 	return bridge_ioctl(SIOCBRADDIF, bridge, name);
 }
 
-int netif_bridge_del(const char *bridge, const char *name)
+int netif_restore_prepare(struct netif_restore *r, const char *name, const char *bridge, int flags)
 {
-	return bridge_ioctl(SIOCBRDELIF, bridge, name);
+	_Static_assert(sizeof(r->name) == IFNAMSIZ, "IFNAMSIZ");
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->bridge, sizeof(r->bridge), "%s", bridge);
+	r->flags = flags;
+	r->ifindex = (int)if_nametoindex(name);
+	return r->ifindex ? 0 : -ENODEV;
+}
+
+int netif_restore(int sock, const struct netif_restore *r)
+{
+	struct ifreq ifr = { 0 };
+	int ret = 0, e;
+
+	if (r->bridge[0]) {
+		ifr.ifr_ifindex = r->ifindex;
+		ret = sock_ioctl(sock, SIOCBRDELIF, r->bridge, &ifr);
+	}
+	if (r->flags >= 0) {
+		memset(&ifr, 0, sizeof(ifr));
+		ifr.ifr_flags = (short)r->flags;
+		e = sock_ioctl(sock, SIOCSIFFLAGS, r->name, &ifr);
+		ret = ret ? ret : e;
+	}
+	return ret;
 }

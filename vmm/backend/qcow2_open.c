@@ -212,6 +212,7 @@ int qcow2_open(const char *path, int fd, const struct qcow2_open_params *p,
 	}
 	pthread_mutex_init(&img->lock, NULL);
 	img->fd = fd;
+	img->base.fd = fd;
 	img->backing = p->backing;
 	img->throwaway = p->throwaway;
 	img->base.ops = &qcow2_ops;

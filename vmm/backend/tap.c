@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/if_tun.h>
@@ -28,11 +29,14 @@ struct tap {
 	bool attached[NET_QUEUES_MAX];	/* multi-queue: the queue takes frames */
 };
 
-/* Existing taps to put back at exit; created ones need nothing (their fds close). */
+/*
+ * Existing taps to put back at exit; created ones need nothing (their fds
+ * close). Until tap_hand_over_restores(), at exit by this process.
+ */
 #define RESTORE_MAX 16
 static struct tap *restore_list[RESTORE_MAX];
 static unsigned n_restore;
-static bool restore_registered;
+static bool restore_registered, handed_over;
 
 static int send_frame(struct net_backend *be, unsigned queue, const struct iovec *iov, unsigned n)
 {
@@ -88,21 +92,46 @@ static int set_queues(struct net_backend *be, unsigned n)
 	return 0;
 }
 
-/* Put an existing tap back as found: off the bridge capsule put it on, down if it was. */
+/* What putting T back as found takes: off the bridge capsule put it on, down if it was. */
+static bool restore_of(const struct tap *t, struct netif_restore *r)
+{
+	int flags = !t->created && t->orig_flags >= 0 && !(t->orig_flags & IFF_UP) ? t->orig_flags
+										  : -1;
+
+	if (!t->bridge[0] && flags < 0)
+		return false;
+	return netif_restore_prepare(r, t->ifname, t->bridge, flags) == 0;
+}
+
+/* Put T back as found, now. */
 static void restore(struct tap *t)
 {
-	if (t->bridge[0])
-		netif_bridge_del(t->bridge, t->ifname);
+	struct netif_restore r;
+	int sock;
+
+	if (restore_of(t, &r) && (sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) >= 0) {
+		netif_restore(sock, &r);
+		close(sock);
+	}
 	t->bridge[0] = '\0';
-	if (!t->created && t->orig_flags >= 0 && !(t->orig_flags & IFF_UP))
-		netif_set_flags(t->ifname, t->orig_flags);
 	t->orig_flags = -1;
 }
 
 static void restore_all(void)
 {
-	for (unsigned i = 0; i < n_restore; i++)
+	for (unsigned i = 0; i < n_restore && !handed_over; i++)
 		restore(restore_list[i]);
+}
+
+unsigned tap_hand_over_restores(struct netif_restore *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < n_restore && n < max; i++)
+		if (restore_of(restore_list[i], &out[n]))
+			n++;
+	handed_over = true;
+	return n;
 }
 
 static void close_tap(struct net_backend *be)

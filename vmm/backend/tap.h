@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "backend/net.h"
+#include "backend/netif.h"
 
 struct tap_options {
 	const char *name;	/* an existing tap to use, or the one to create; "" lets the kernel name it */
@@ -23,5 +24,13 @@ struct tap_options {
  * exist") and nothing left behind. Start-up only.
  */
 int tap_open(const struct tap_options *o, struct net_backend **out, char *err, size_t errlen);
+
+/*
+ * What must be undone on existing taps when capsule ends, at most MAX into
+ * OUT; from now on capsule itself undoes nothing at exit: the process OUT
+ * goes to does (vmm/sandbox/cleanup.h), since a sandboxed capsule cannot.
+ * Returns how many.
+ */
+unsigned tap_hand_over_restores(struct netif_restore *out, unsigned max);
 
 #endif

@@ -2,12 +2,16 @@
 #include "util/worker_pool.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static void *worker(void *arg)
 {
 	struct worker_pool *pool = arg;
 
+	pthread_setname_np(pthread_self(), pool->name);
+	if (pool->enter)
+		pool->enter();
 	for (;;) {
 		struct work_item *item;
 
@@ -24,19 +28,20 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int worker_pool_start(struct worker_pool *pool, unsigned n, const char *name)
+int worker_pool_start(struct worker_pool *pool, unsigned n, const char *name, void (*enter)(void))
 {
 	memset(pool, 0, sizeof(*pool));
 	if (n < 1 || n > WORKER_POOL_THREADS_MAX)
 		return -EINVAL;
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->cond, NULL);
+	pool->enter = enter;
+	snprintf(pool->name, sizeof(pool->name), "%s", name);
 	for (unsigned i = 0; i < n; i++) {
 		int ret = pthread_create(&pool->threads[i], NULL, worker, pool);
 
 		if (ret)
 			return -ret;
-		pthread_setname_np(pool->threads[i], name);
 		pool->nthreads++;
 	}
 	return 0;

@@ -18,10 +18,15 @@ struct worker_pool {
 	struct work_item *head, *tail;
 	pthread_t threads[WORKER_POOL_THREADS_MAX];
 	unsigned nthreads;
+	char name[16];		/* each thread's, set by itself (naming another needs /proc) */
+	void (*enter)(void);	/* what each thread does first (its seccomp filter) */
 };
 
-/* Start N (1..WORKER_POOL_THREADS_MAX) threads named NAME. 0 or -errno. */
-int worker_pool_start(struct worker_pool *pool, unsigned n, const char *name);
+/*
+ * Start N (1..WORKER_POOL_THREADS_MAX) threads named NAME; each calls ENTER
+ * (may be NULL) before it takes any work. 0 or -errno.
+ */
+int worker_pool_start(struct worker_pool *pool, unsigned n, const char *name, void (*enter)(void));
 
 /* Queue ITEM; a worker calls item->fn(item) soon. Any thread. */
 void worker_pool_submit(struct worker_pool *pool, struct work_item *item);

@@ -113,7 +113,12 @@ int virtio_blk_init(struct virtio_blk *blk, struct block_backend *backend, const
 	memcpy(blk->serial, serial, strnlen(serial, sizeof(blk->serial)));
 	pthread_mutex_init(&blk->inflight_lock, NULL);
 	pthread_cond_init(&blk->drained, NULL);
-	return worker_pool_start(&blk->workers, VIRTIO_BLK_WORKERS, "virtio-blk");
+	return 0;
+}
+
+int virtio_blk_start(struct virtio_blk *blk, void (*enter)(void))
+{
+	return worker_pool_start(&blk->workers, VIRTIO_BLK_WORKERS, "virtio-blk", enter);
 }
 
 void virtio_blk_shutdown(struct virtio_blk *blk)

@@ -28,8 +28,14 @@ struct virtio_blk {
 	unsigned generation;		/* bumped by reset: older completions are dropped */
 };
 
-/* Set BLK up over BACKEND (which it then owns) with SERIAL. 0 or -errno. */
+/* Set BLK up over BACKEND (which it then owns) with SERIAL. No thread runs yet. 0 or -errno. */
 int virtio_blk_init(struct virtio_blk *blk, struct block_backend *backend, const char *serial);
+
+/*
+ * Start the worker threads, each calling ENTER (its sandbox) first; before
+ * the guest runs. 0 or -errno.
+ */
+int virtio_blk_start(struct virtio_blk *blk, void (*enter)(void));
 
 /*
  * The ops table to give virtio_bus_add() with BLK as opaque: a read-only
