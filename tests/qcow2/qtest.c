@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define MAX_PIECE (3u << 20)
 #define MAX_SPLIT 7
@@ -124,6 +125,27 @@ int qt_write_file(const char *path, const void *buf, size_t len)
 	if (fclose(f))
 		r = -1;
 	return r;
+}
+
+uint64_t qt_get_be(int fd, uint64_t off, unsigned width)
+{
+	uint8_t b[8];
+	uint64_t v = 0;
+
+	if (pread(fd, b, width, (off_t)off) != (ssize_t)width)
+		return 0;
+	for (unsigned i = 0; i < width; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+int qt_put_be(int fd, uint64_t off, unsigned width, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (unsigned i = width; i-- > 0; v >>= 8)
+		b[i] = (uint8_t)v;
+	return pwrite(fd, b, width, (off_t)off) == (ssize_t)width ? 0 : -1;
 }
 
 uint64_t qt_rand(uint64_t *state)

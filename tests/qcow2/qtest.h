@@ -29,6 +29,12 @@ uint8_t *qt_read_file(const char *path, size_t *len);
 /* Write LEN bytes of BUF to PATH. 0 or -1. */
 int qt_write_file(const char *path, const void *buf, size_t len);
 
+/* The big-endian field of WIDTH bytes (1 to 8) at OFF of the file FD; 0 when it cannot be read. */
+uint64_t qt_get_be(int fd, uint64_t off, unsigned width);
+
+/* Store V as a big-endian field of WIDTH bytes at OFF of the file FD. 0 or -1. */
+int qt_put_be(int fd, uint64_t off, unsigned width, uint64_t v);
+
 /* A pseudo-random number (xorshift64*); *STATE must not be 0. */
 uint64_t qt_rand(uint64_t *state);
 

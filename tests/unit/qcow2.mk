@@ -1,8 +1,9 @@
 # Unit tests of the disk backends (raw, qcow2), with qemu-img and qemu-io as the oracle.
 BLOCK_SRCS := $(wildcard vmm/backend/block*.c) vmm/backend/disk_raw.c \
 	$(wildcard vmm/backend/qcow2_*.c) vmm/util/iov.c vmm/log.c
-BLOCK_TESTS := test_block_raw test_block_backing test_qcow2_read test_qcow2_write test_qcow2_crash \
-	test_qcow2_powerfail test_qcow2_corrupt test_qcow2_overlay
+BLOCK_TESTS := test_block_raw test_block_backing test_qcow2_read test_qcow2_write \
+	test_qcow2_crash test_qcow2_powerfail test_qcow2_corrupt test_qcow2_crafted \
+	test_qcow2_overlay
 
 $(foreach t,$(BLOCK_TESTS),$(eval $(t)_SRCS := tests/qcow2/qtest.c $$(BLOCK_SRCS)) \
 	$(eval $(t)_LIBS := -lz -lpthread))

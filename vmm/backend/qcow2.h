@@ -90,6 +90,19 @@ struct qcow2_cache {
 /* A range of the file to drop one reference to, once no on-disk table points to it. */
 struct qcow2_free {
 	uint64_t offset, len;
+	bool meta;		/* a refcount table we replaced: leaves the metadata set then */
+};
+
+/*
+ * The image's metadata clusters (header, L1 table, refcount table and
+ * blocks, L2 tables), which guest data must never overwrite: a hash set of
+ * cluster indices, open addressing with linear probing. Its size follows the
+ * image's geometry (one entry per table cluster), never the guest's doings.
+ */
+struct qcow2_meta {
+	uint64_t *slots;	/* cluster index + 1; 0: empty */
+	uint64_t mask;		/* slot count - 1 (a power of two); no slots: 0 */
+	uint64_t count;
 };
 
 /* What a guest cluster maps to. */
@@ -136,6 +149,7 @@ struct qcow2_image {
 	unsigned refcount_depth;	/* guards the recursion of refcount block creation */
 
 	struct qcow2_cache l2_cache, rb_cache;
+	struct qcow2_meta meta;		/* writable images only: what guest writes must not reach */
 	struct qcow2_free *frees;
 	size_t nfrees, frees_cap;
 
@@ -224,8 +238,26 @@ int qcow2_cache_get(struct qcow2_image *img, struct qcow2_cache *c, uint64_t off
 /* Write back every dirty entry. 0 or -errno. */
 int qcow2_cache_flush(struct qcow2_image *img, struct qcow2_cache *c);
 
-/* Whether the cluster at OFFSET is in the cache. */
-bool qcow2_cache_holds(const struct qcow2_cache *c, uint64_t offset);
+/* qcow2_meta.c */
+
+/*
+ * Fill the metadata set of a writable image from its header, L1 and
+ * refcount tables (loaded). Overlapping tables are refused: whatever is
+ * written to one would change the other. 0 or -errno with ERR set.
+ */
+int qcow2_meta_load(struct qcow2_image *img, char *err, size_t errlen);
+
+/* Free the set's memory. */
+void qcow2_meta_destroy(struct qcow2_image *img);
+
+/* Add the cluster at OFFSET to the set. 0, -EEXIST when it is there already, or -ENOMEM. */
+int qcow2_meta_add(struct qcow2_image *img, uint64_t offset);
+
+/* Take the cluster at OFFSET out of the set (nothing when it is not in it). */
+void qcow2_meta_remove(struct qcow2_image *img, uint64_t offset);
+
+/* Whether the cluster holding byte OFFSET is metadata (always false for a read-only image). */
+bool qcow2_meta_has(const struct qcow2_image *img, uint64_t offset);
 
 /* qcow2_refcount.c */
 
@@ -241,10 +273,18 @@ int qcow2_refcount_add(struct qcow2_image *img, uint64_t offset, int delta);
 /* Take an unused cluster at the end of the file, its refcount set to 1. 0 or -errno. */
 int qcow2_alloc_cluster(struct qcow2_image *img, uint64_t *offset);
 
-/* Drop a reference to every cluster that [OFFSET, OFFSET + LEN) touches, at the next flush. */
+/*
+ * Drop a reference to every cluster that [OFFSET, OFFSET + LEN) touches,
+ * once no table on disk points to them. A metadata cluster, or one counted
+ * 0 (a corrupt image), is left alone: a guest mapping may not free it.
+ */
 int qcow2_free_later(struct qcow2_image *img, uint64_t offset, uint64_t len);
 
-/* Drop the references qcow2_free_later() queued: only once nothing on disk points to them. */
+/*
+ * Drop the references qcow2_free_later() queued: only once nothing on disk
+ * points to them. Metadata clusters are skipped, but for refcount tables
+ * replaced since, which leave the metadata set now.
+ */
 int qcow2_apply_frees(struct qcow2_image *img);
 
 /* qcow2_flush.c */

@@ -110,11 +110,3 @@ int qcow2_cache_flush(struct qcow2_image *img, struct qcow2_cache *c)
 	}
 	return 0;
 }
-
-bool qcow2_cache_holds(const struct qcow2_cache *c, uint64_t offset)
-{
-	for (unsigned i = 0; i < c->n; i++)
-		if (c->entries[i].offset == offset)
-			return true;
-	return false;
-}

@@ -148,6 +148,9 @@ int qcow2_l2_set(struct qcow2_image *img, uint64_t vc, uint64_t entry)
 	l2 = img->l1[i] & QCOW2_OFFSET_MASK;
 	if (!l2) {
 		r = qcow2_alloc_cluster(img, &l2);
+		/* Counted but not yet used should this fail: a leak, which is safe. */
+		if (!r)
+			r = qcow2_meta_add(img, l2);
 		if (r < 0)
 			return r;
 		fresh = true;

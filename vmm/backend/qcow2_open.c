@@ -36,6 +36,7 @@ static void destroy(struct qcow2_image *img)
 		img->backing->ops->close(img->backing);
 	qcow2_cache_destroy(&img->l2_cache);
 	qcow2_cache_destroy(&img->rb_cache);
+	qcow2_meta_destroy(img);
 	if (img->zs_ready)
 		inflateEnd(&img->zs);
 	free(img->l1);
@@ -190,6 +191,8 @@ static int open_image(struct qcow2_image *img, const struct qcow2_open_params *p
 		r = check_writable(img, err, errlen);
 	if (!r)
 		r = qcow2_tables_load(img, err, errlen);
+	if (!r && !p->readonly)
+		r = qcow2_meta_load(img, err, errlen);
 	if (!r && !img->backing && img->hdr.backing[0])
 		r = open_backing(img, p->chain, err, errlen);
 	if (!r && !p->readonly)

@@ -89,6 +89,7 @@ int qcow2_refcount_get(struct qcow2_image *img, uint64_t offset, uint64_t *out)
 }
 
 static int reftable_grow(struct qcow2_image *img, uint64_t min_entries);
+static int queue_free(struct qcow2_image *img, uint64_t offset, uint64_t len, bool meta);
 
 /*
  * A new, empty refcount block for table entry TI, in the next free cluster.
@@ -101,6 +102,8 @@ static int refblock_create(struct qcow2_image *img, uint64_t ti)
 	int r;
 
 	r = take_clusters(img, 1, &off);
+	if (!r)
+		r = qcow2_meta_add(img, off);
 	if (r < 0)
 		return r;
 	r = qcow2_cache_get(img, &img->rb_cache, off, true, &e);
@@ -195,8 +198,8 @@ static int reftable_grow(struct qcow2_image *img, uint64_t min_entries)
 		return -ENOMEM;
 	r = take_clusters(img, clusters, &off);
 	if (!r)
-		r = qcow2_free_later(img, img->reftable_offset,
-				     (uint64_t)img->reftable_clusters << img->cluster_bits);
+		r = queue_free(img, img->reftable_offset,
+			       (uint64_t)img->reftable_clusters << img->cluster_bits, true);
 	if (r < 0) {
 		free(table);
 		return r;
@@ -209,6 +212,8 @@ static int reftable_grow(struct qcow2_image *img, uint64_t min_entries)
 	img->reftable_clusters = (uint32_t)clusters;
 	img->reftable_moved = true;
 	img->rt_dirty_lo = img->rt_dirty_hi = 0;
+	for (uint64_t i = 0; i < clusters && !r; i++)
+		r = qcow2_meta_add(img, off + (i << img->cluster_bits));
 	for (uint64_t i = 0; i < clusters && !r; i++)
 		r = qcow2_refcount_add(img, off + (i << img->cluster_bits), 1);
 	/* A table that does not count itself must never reach the disk. */
@@ -239,8 +244,15 @@ int qcow2_alloc_cluster(struct qcow2_image *img, uint64_t *offset)
 	return -EIO;
 }
 
-int qcow2_free_later(struct qcow2_image *img, uint64_t offset, uint64_t len)
+/* Queue [OFFSET, OFFSET + LEN) (whole clusters), joined to the last entry when it follows on. */
+static int queue_free(struct qcow2_image *img, uint64_t offset, uint64_t len, bool meta)
 {
+	struct qcow2_free *last = img->nfrees ? &img->frees[img->nfrees - 1] : NULL;
+
+	if (last && last->meta == meta && last->offset + last->len == offset) {
+		last->len += len;
+		return 0;
+	}
 	if (img->nfrees == img->frees_cap) {
 		size_t cap = img->frees_cap ? img->frees_cap * 2 : 16;
 		struct qcow2_free *f = realloc(img->frees, cap * sizeof(*f));
@@ -250,33 +262,64 @@ int qcow2_free_later(struct qcow2_image *img, uint64_t offset, uint64_t len)
 		img->frees = f;
 		img->frees_cap = cap;
 	}
-	img->frees[img->nfrees++] = (struct qcow2_free){ .offset = offset, .len = len };
+	img->frees[img->nfrees++] = (struct qcow2_free){ .offset = offset, .len = len, .meta = meta };
 	return 0;
+}
+
+int qcow2_free_later(struct qcow2_image *img, uint64_t offset, uint64_t len)
+{
+	uint64_t mask = img->cluster_size - 1, end = (offset + len + mask) & ~mask;
+
+	for (uint64_t c = offset & ~mask; c < end; c += img->cluster_size) {
+		uint64_t rc = 0;
+		int r = 0;
+
+		if (!qcow2_meta_has(img, c))
+			r = qcow2_refcount_get(img, c, &rc);
+		if (!r && rc)
+			r = queue_free(img, c, img->cluster_size, false);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Drop one reference to cluster C of the free F; give its space back when that was the last. */
+static int free_cluster(struct qcow2_image *img, const struct qcow2_free *f, uint64_t c)
+{
+	uint64_t rc;
+	int r;
+
+	if (f->meta)
+		qcow2_meta_remove(img, c);
+	else if (qcow2_meta_has(img, c))
+		return 0;
+	r = qcow2_refcount_get(img, c, &rc);
+	/* Counted 0 already: a corrupt image mapped it twice. Dropping below 0 would wrap. */
+	if (r < 0 || !rc)
+		return r;
+	r = qcow2_refcount_add(img, c, -1);
+	/* The cluster is never reused, so it may read as anything afterwards. */
+	if (!r && rc == 1)
+		fallocate(img->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)c,
+			  (off_t)img->cluster_size);
+	return r;
 }
 
 int qcow2_apply_frees(struct qcow2_image *img)
 {
-	uint64_t mask = img->cluster_size - 1;
 	size_t n = img->nfrees;
 
 	/* Taken off the list first: on an error the rest leak, which is safe; twice would not be. */
 	img->nfrees = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct qcow2_free *f = &img->frees[i];
-		uint64_t first = f->offset & ~mask, end = (f->offset + f->len + mask) & ~mask;
 
-		for (uint64_t c = first; c < end; c += img->cluster_size) {
-			uint64_t rc;
-			int r = qcow2_refcount_add(img, c, -1);
+		for (uint64_t c = f->offset; c < f->offset + f->len; c += img->cluster_size) {
+			int r = free_cluster(img, f, c);
 
-			if (!r)
-				r = qcow2_refcount_get(img, c, &rc);
 			if (r < 0)
 				return r;
-			/* Give the space back; the cluster is never reused, so it may read as anything. */
-			if (!rc)
-				fallocate(img->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-					  (off_t)c, (off_t)img->cluster_size);
 		}
 	}
 	return 0;

@@ -16,19 +16,22 @@ static int cluster_buf(struct qcow2_image *img, uint8_t **buf, bool zeroed)
 }
 
 /*
- * Whether writing guest data at cluster HOST would overwrite metadata we know
- * of: the image's own L2 entries may not be trusted to point at data.
+ * Whether guest cluster data mapped by M (NORMAL) may be written in place:
+ * only when its L2 entry says COPIED and it is counted exactly once. Shared
+ * or miscounted clusters are copied first, as the format asks.
  */
-static bool hits_metadata(const struct qcow2_image *img, uint64_t host)
+static int in_place(struct qcow2_image *img, const struct qcow2_map *m, bool *yes)
 {
-	uint64_t end = host + img->cluster_size;
-	uint64_t l1_end = img->hdr.l1_offset + (uint64_t)img->hdr.l1_size * 8;
-	uint64_t rt_end = img->reftable_offset + ((uint64_t)img->reftable_clusters << img->cluster_bits);
+	uint64_t rc;
+	int r;
 
-	return host < img->cluster_size ||
-	       (img->hdr.l1_size && host < l1_end && end > img->hdr.l1_offset) ||
-	       (host < rt_end && end > img->reftable_offset) ||
-	       qcow2_cache_holds(&img->l2_cache, host) || qcow2_cache_holds(&img->rb_cache, host);
+	*yes = false;
+	if (!(m->entry & QCOW2_OFLAG_COPIED))
+		return 0;
+	r = qcow2_refcount_get(img, m->host, &rc);
+	if (!r)
+		*yes = rc == 1;
+	return r;
 }
 
 /* Queue the release of the host space M used, once the new mapping is on disk. */
@@ -102,20 +105,29 @@ static int write_piece(struct qcow2_image *img, uint64_t off, uint64_t len,
 	if (r < 0)
 		return r;
 	if (m.kind == QCOW2_NORMAL) {
-		if (hits_metadata(img, m.host))
+		bool yes;
+
+		/* The image's L2 entries may not be trusted to point at data: never at its metadata. */
+		if (qcow2_meta_has(img, m.host))
 			return -EIO;
-		r = block_fd_pwritev(img->fd, iov, iovcnt, m.host + in);
-		if (!r)
-			img->unsynced = true;
-		return r;
+		r = in_place(img, &m, &yes);
+		if (r < 0)
+			return r;
+		if (yes) {
+			r = block_fd_pwritev(img->fd, iov, iovcnt, m.host + in);
+			if (!r)
+				img->unsynced = true;
+			return r;
+		}
 	}
-	/* Unallocated, zero or compressed: a new cluster, then the L2 entry, then the old one freed. */
+	/* Otherwise a new cluster, then the L2 entry, then the old one freed. */
 	r = qcow2_alloc_cluster(img, &host);
 	if (!r)
 		r = fill_new_cluster(img, &m, vc, host, in, len, iov, iovcnt);
 	if (!r)
 		r = qcow2_l2_set(img, vc, host | QCOW2_OFLAG_COPIED);
-	return r ? r : release(img, &m);
+	/* A cluster counted 0 may come back as the new one: it is in use again, not to be freed. */
+	return r || host == m.host ? r : release(img, &m);
 }
 
 int qcow2_pwritev(struct block_backend *b, const struct iovec *iov, int iovcnt, uint64_t offset)
