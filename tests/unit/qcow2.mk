@@ -3,10 +3,12 @@ BLOCK_SRCS := $(wildcard vmm/backend/block*.c) vmm/backend/disk_raw.c \
 	$(wildcard vmm/backend/qcow2_*.c) vmm/util/iov.c vmm/log.c
 BLOCK_TESTS := test_block_raw test_block_backing test_qcow2_read test_qcow2_write \
 	test_qcow2_crash test_qcow2_powerfail test_qcow2_corrupt test_qcow2_crafted \
-	test_qcow2_overlay
+	test_qcow2_overlay test_qcow2_reuse
 
 $(foreach t,$(BLOCK_TESTS),$(eval $(t)_SRCS := tests/qcow2/qtest.c $$(BLOCK_SRCS)) \
 	$(eval $(t)_LIBS := -lz -lpthread))
 # The power-cut test logs the image's writes by wrapping the syscalls that make them.
 test_qcow2_powerfail_LIBS += -Wl,--wrap=pwritev,--wrap=fdatasync,--wrap=fallocate
+# The reuse test makes hole punches fail, to see reused clusters zeroed all the same.
+test_qcow2_reuse_LIBS += -Wl,--wrap=fallocate
 UNIT_TESTS += $(BLOCK_TESTS)

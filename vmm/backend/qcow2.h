@@ -136,6 +136,10 @@ struct qcow2_image {
 	unsigned rb_bits;		/* log2 of entries per refcount block */
 	uint64_t file_size;		/* at open */
 	uint64_t alloc_end;		/* clusters from here on are unused: new ones come from here */
+	uint64_t free_hint;		/* a cluster index: no cluster below it is free */
+	uint64_t free_count;		/* free clusters from FREE_HINT to ALLOC_END, once counted */
+	bool free_counted;		/* a scan has reached ALLOC_END, so FREE_COUNT is known */
+	bool free_zeroed;		/* every free cluster below ALLOC_END reads as zeroes */
 
 	uint64_t *l1;			/* host byte order */
 	uint64_t l1_dirty_lo, l1_dirty_hi; /* entries [lo, hi) differ from the file */
@@ -150,8 +154,9 @@ struct qcow2_image {
 
 	struct qcow2_cache l2_cache, rb_cache;
 	struct qcow2_meta meta;		/* writable images only: what guest writes must not reach */
-	struct qcow2_free *frees;
+	struct qcow2_free *frees;	/* bounded: applied once they reach QCOW2_FREES_MAX_* */
 	size_t nfrees, frees_cap;
+	uint64_t frees_bytes;
 
 	struct block_backend *backing;	/* NULL: unallocated clusters read as zeroes */
 	uint8_t *cow_buf;		/* one cluster for copy-on-write; allocated on first use */
@@ -270,8 +275,38 @@ int qcow2_refcount_get(struct qcow2_image *img, uint64_t offset, uint64_t *out);
  */
 int qcow2_refcount_add(struct qcow2_image *img, uint64_t offset, int delta);
 
-/* Take an unused cluster at the end of the file, its refcount set to 1. 0 or -errno. */
-int qcow2_alloc_cluster(struct qcow2_image *img, uint64_t *offset);
+/* Take N clusters off the end of the file (ALLOC_END), before any refcount is set. 0 or -ENOSPC. */
+int qcow2_take_clusters(struct qcow2_image *img, uint64_t n, uint64_t *offset);
+
+/*
+ * Find the first cluster from index *CI on, below ALLOC_END, that is counted
+ * 0 and is not metadata: *CI is its index when *FOUND. 0 or -EIO.
+ */
+int qcow2_refcount_find_free(struct qcow2_image *img, uint64_t *ci, bool *found);
+
+/* qcow2_alloc.c */
+
+/*
+ * Frees are applied once this many bytes or entries are queued: how far the
+ * file may grow past its live data. (The crash tests build with less.)
+ */
+#ifndef QCOW2_FREES_MAX_BYTES
+#define QCOW2_FREES_MAX_BYTES (4u << 20)
+#endif
+#ifndef QCOW2_FREES_MAX_ENTRIES
+#define QCOW2_FREES_MAX_ENTRIES 1024
+#endif
+
+/*
+ * Take an unused cluster, its refcount set to 1: the first free one from
+ * FREE_HINT on, else one at the end of the file. *ZEROED (unless NULL) says
+ * whether it reads as zeroes (new, or freed and zeroed by us) or may hold
+ * old data (free when the image was opened, say). 0 or -errno.
+ */
+int qcow2_alloc_cluster(struct qcow2_image *img, uint64_t *offset, bool *zeroed);
+
+/* Queue the free of the refcount table at [OFFSET, OFFSET + LEN), which a new one replaces. */
+int qcow2_free_table_later(struct qcow2_image *img, uint64_t offset, uint64_t len);
 
 /*
  * Drop a reference to every cluster that [OFFSET, OFFSET + LEN) touches,
@@ -283,7 +318,8 @@ int qcow2_free_later(struct qcow2_image *img, uint64_t offset, uint64_t len);
 /*
  * Drop the references qcow2_free_later() queued: only once nothing on disk
  * points to them. Metadata clusters are skipped, but for refcount tables
- * replaced since, which leave the metadata set now.
+ * replaced since, which leave the metadata set now. A cluster whose count
+ * drops to 0 is punched out of the file (else zeroed) and is free for reuse.
  */
 int qcow2_apply_frees(struct qcow2_image *img);
 
@@ -297,6 +333,9 @@ int qcow2_flush_refcounts(struct qcow2_image *img);
 
 /* Put every metadata change on disk in dependency order, then apply queued frees. */
 int qcow2_flush_all(struct qcow2_image *img);
+
+/* qcow2_flush_all() when the queue of frees is full (QCOW2_FREES_MAX_*), so space is reused. */
+int qcow2_flush_if_frees_full(struct qcow2_image *img);
 
 /* qcow2_map.c */
 

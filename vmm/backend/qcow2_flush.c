@@ -13,7 +13,9 @@
  *   then, queued frees: refcount decrements
  *
  * A process that dies between two writes leaves exactly the writes before;
- * the fdatasyncs make the same hold for a host that loses power.
+ * the fdatasyncs make the same hold for a host that loses power. Frees wait
+ * for a guest FLUSH or for the queue to fill (QCOW2_FREES_MAX_*), whichever
+ * comes first; only then may the allocator hand their clusters out again.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -118,4 +120,12 @@ int qcow2_flush_all(struct qcow2_image *img)
 			r = qcow2_cache_flush(img, &img->rb_cache);
 	}
 	return r;
+}
+
+int qcow2_flush_if_frees_full(struct qcow2_image *img)
+{
+	/* The cost: this write-back's fdatasyncs (two, usually) per QCOW2_FREES_MAX_BYTES freed. */
+	if (img->frees_bytes < QCOW2_FREES_MAX_BYTES && img->nfrees < QCOW2_FREES_MAX_ENTRIES)
+		return 0;
+	return qcow2_flush_all(img);
 }

@@ -147,7 +147,7 @@ int qcow2_l2_set(struct qcow2_image *img, uint64_t vc, uint64_t entry)
 		return r;
 	l2 = img->l1[i] & QCOW2_OFFSET_MASK;
 	if (!l2) {
-		r = qcow2_alloc_cluster(img, &l2);
+		r = qcow2_alloc_cluster(img, &l2, NULL);
 		/* Counted but not yet used should this fail: a leak, which is safe. */
 		if (!r)
 			r = qcow2_meta_add(img, l2);

@@ -1,7 +1,5 @@
-/* qcow2 refcounts: changing them, allocating at the end of the file, growing the table. */
+/* qcow2 refcounts: reading and changing them, finding free clusters, growing the table. */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +7,6 @@
 
 /* How deep refcount block creation and table growth may call each other (two levels suffice). */
 #define MAX_REFCOUNT_DEPTH 6
-/* Counted clusters past the end of the file that allocation steps over before giving up. */
-#define MAX_ALLOC_SKIP 65536
 
 /* Entry I of refcount block B, entries being 1 << ORDER bits wide (narrow ones LSB first). */
 static uint64_t rb_entry(const uint8_t *b, unsigned order, uint64_t i)
@@ -59,8 +55,7 @@ static void rb_set_entry(uint8_t *b, unsigned order, uint64_t i, uint64_t v)
 	}
 }
 
-/* Take N clusters off the end of the file, before any refcount is set for them. */
-static int take_clusters(struct qcow2_image *img, uint64_t n, uint64_t *offset)
+int qcow2_take_clusters(struct qcow2_image *img, uint64_t n, uint64_t *offset)
 {
 	uint64_t bytes = n << img->cluster_bits;
 
@@ -89,7 +84,6 @@ int qcow2_refcount_get(struct qcow2_image *img, uint64_t offset, uint64_t *out)
 }
 
 static int reftable_grow(struct qcow2_image *img, uint64_t min_entries);
-static int queue_free(struct qcow2_image *img, uint64_t offset, uint64_t len, bool meta);
 
 /*
  * A new, empty refcount block for table entry TI, in the next free cluster.
@@ -101,7 +95,7 @@ static int refblock_create(struct qcow2_image *img, uint64_t ti)
 	uint64_t off;
 	int r;
 
-	r = take_clusters(img, 1, &off);
+	r = qcow2_take_clusters(img, 1, &off);
 	if (!r)
 		r = qcow2_meta_add(img, off);
 	if (r < 0)
@@ -196,10 +190,10 @@ static int reftable_grow(struct qcow2_image *img, uint64_t min_entries)
 	table = calloc(entries, sizeof(*table));
 	if (!table)
 		return -ENOMEM;
-	r = take_clusters(img, clusters, &off);
+	r = qcow2_take_clusters(img, clusters, &off);
 	if (!r)
-		r = queue_free(img, img->reftable_offset,
-			       (uint64_t)img->reftable_clusters << img->cluster_bits, true);
+		r = qcow2_free_table_later(img, img->reftable_offset,
+					   (uint64_t)img->reftable_clusters << img->cluster_bits);
 	if (r < 0) {
 		free(table);
 		return r;
@@ -222,104 +216,32 @@ static int reftable_grow(struct qcow2_image *img, uint64_t min_entries)
 	return r;
 }
 
-int qcow2_alloc_cluster(struct qcow2_image *img, uint64_t *offset)
+int qcow2_refcount_find_free(struct qcow2_image *img, uint64_t *ci, bool *found)
 {
-	uint64_t rc;
+	uint64_t end = img->alloc_end >> img->cluster_bits, in_block = (1ull << img->rb_bits) - 1;
+	struct qcow2_cache_entry *e;
 	int r;
 
-	/*
-	 * Past the end of the file nothing should be counted, but a writer that
-	 * crashed may have left counts there (leaks): using such a cluster would
-	 * count it twice, so skip it.
-	 */
-	for (unsigned i = 0; i < MAX_ALLOC_SKIP; i++) {
-		r = take_clusters(img, 1, offset);
-		if (!r)
-			r = qcow2_refcount_get(img, *offset, &rc);
-		if (r < 0)
-			return r;
-		if (!rc)
-			return qcow2_refcount_add(img, *offset, 1);
-	}
-	return -EIO;
-}
+	*found = false;
+	for (uint64_t c = *ci; c < end;) {
+		uint64_t ti = c >> img->rb_bits, stop = (ti + 1) << img->rb_bits;
+		const uint8_t *block = NULL;	/* none: every count in its range is 0 */
 
-/* Queue [OFFSET, OFFSET + LEN) (whole clusters), joined to the last entry when it follows on. */
-static int queue_free(struct qcow2_image *img, uint64_t offset, uint64_t len, bool meta)
-{
-	struct qcow2_free *last = img->nfrees ? &img->frees[img->nfrees - 1] : NULL;
-
-	if (last && last->meta == meta && last->offset + last->len == offset) {
-		last->len += len;
-		return 0;
-	}
-	if (img->nfrees == img->frees_cap) {
-		size_t cap = img->frees_cap ? img->frees_cap * 2 : 16;
-		struct qcow2_free *f = realloc(img->frees, cap * sizeof(*f));
-
-		if (!f)
-			return -ENOMEM;
-		img->frees = f;
-		img->frees_cap = cap;
-	}
-	img->frees[img->nfrees++] = (struct qcow2_free){ .offset = offset, .len = len, .meta = meta };
-	return 0;
-}
-
-int qcow2_free_later(struct qcow2_image *img, uint64_t offset, uint64_t len)
-{
-	uint64_t mask = img->cluster_size - 1, end = (offset + len + mask) & ~mask;
-
-	for (uint64_t c = offset & ~mask; c < end; c += img->cluster_size) {
-		uint64_t rc = 0;
-		int r = 0;
-
-		if (!qcow2_meta_has(img, c))
-			r = qcow2_refcount_get(img, c, &rc);
-		if (!r && rc)
-			r = queue_free(img, c, img->cluster_size, false);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* Drop one reference to cluster C of the free F; give its space back when that was the last. */
-static int free_cluster(struct qcow2_image *img, const struct qcow2_free *f, uint64_t c)
-{
-	uint64_t rc;
-	int r;
-
-	if (f->meta)
-		qcow2_meta_remove(img, c);
-	else if (qcow2_meta_has(img, c))
-		return 0;
-	r = qcow2_refcount_get(img, c, &rc);
-	/* Counted 0 already: a corrupt image mapped it twice. Dropping below 0 would wrap. */
-	if (r < 0 || !rc)
-		return r;
-	r = qcow2_refcount_add(img, c, -1);
-	/* The cluster is never reused, so it may read as anything afterwards. */
-	if (!r && rc == 1)
-		fallocate(img->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)c,
-			  (off_t)img->cluster_size);
-	return r;
-}
-
-int qcow2_apply_frees(struct qcow2_image *img)
-{
-	size_t n = img->nfrees;
-
-	/* Taken off the list first: on an error the rest leak, which is safe; twice would not be. */
-	img->nfrees = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct qcow2_free *f = &img->frees[i];
-
-		for (uint64_t c = f->offset; c < f->offset + f->len; c += img->cluster_size) {
-			int r = free_cluster(img, f, c);
-
+		if (ti < img->reftable_entries && img->reftable[ti]) {
+			r = qcow2_cache_get(img, &img->rb_cache, img->reftable[ti], false, &e);
 			if (r < 0)
 				return r;
+			block = e->data;
+		}
+		for (; c < stop && c < end; c++) {
+			if (block && rb_entry(block, img->hdr.refcount_order, c & in_block))
+				continue;
+			/* A table counted 0 is a corrupt count, not free space. */
+			if (!qcow2_meta_has(img, c << img->cluster_bits)) {
+				*ci = c;
+				*found = true;
+				return 0;
+			}
 		}
 	}
 	return 0;

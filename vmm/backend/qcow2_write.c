@@ -34,40 +34,49 @@ static int in_place(struct qcow2_image *img, const struct qcow2_map *m, bool *ye
 	return r;
 }
 
-/* Queue the release of the host space M used, once the new mapping is on disk. */
+/*
+ * Queue the release of the host space M used, once the new mapping is on
+ * disk; when the queue is full, put the mappings on disk and free it all.
+ */
 static int release(struct qcow2_image *img, const struct qcow2_map *m)
 {
+	int r = 0;
+
 	switch (m->kind) {
 	case QCOW2_COMPRESSED:
 		/* Counted from the sector holding its first byte, as qcow2 counts it. */
-		return qcow2_free_later(img, m->host & ~511ull, m->len + (m->host & 511));
+		r = qcow2_free_later(img, m->host & ~511ull, m->len + (m->host & 511));
+		break;
 	case QCOW2_ZERO:
 	case QCOW2_NORMAL:
-		return m->host ? qcow2_free_later(img, m->host, img->cluster_size) : 0;
+		r = m->host ? qcow2_free_later(img, m->host, img->cluster_size) : 0;
+		break;
 	case QCOW2_UNALLOCATED:
 		break;
 	}
-	return 0;
+	return r ? r : qcow2_flush_if_frees_full(img);
 }
 
 /*
  * Fill the new cluster HOST for guest cluster VC (mapped by M before) with
- * the old contents around the LEN new bytes at IN, and the new ones.
+ * the old contents around the LEN new bytes at IN, and the new ones. ZEROED:
+ * HOST reads as zeroes now.
  */
 static int fill_new_cluster(struct qcow2_image *img, const struct qcow2_map *m, uint64_t vc,
-			    uint64_t host, uint64_t in, uint64_t len, const struct iovec *iov,
-			    int iovcnt)
+			    uint64_t host, bool zeroed, uint64_t in, uint64_t len,
+			    const struct iovec *iov, int iovcnt)
 {
 	uint64_t cs = img->cluster_size, start = vc << img->cluster_bits;
+	bool old_zero = m->kind == QCOW2_ZERO || (m->kind == QCOW2_UNALLOCATED && !img->backing);
 	uint8_t *buf;
 	int r;
 
 	/*
-	 * New clusters come from past the end of the file and are never reused,
-	 * so what is not written reads as zeroes: old contents that are zeroes
-	 * need no copying.
+	 * Old contents that are zeroes need no copying into a cluster that reads
+	 * as zeroes already. A reused cluster that kept its old bytes gets the
+	 * zeroes written like any other contents.
 	 */
-	if (len == cs || m->kind == QCOW2_ZERO || (m->kind == QCOW2_UNALLOCATED && !img->backing)) {
+	if (len == cs || (old_zero && zeroed)) {
 		r = block_fd_pwritev(img->fd, iov, iovcnt, host + in);
 		goto out;
 	}
@@ -96,6 +105,7 @@ static int write_piece(struct qcow2_image *img, uint64_t off, uint64_t len,
 {
 	uint64_t vc = off >> img->cluster_bits, in = off & (img->cluster_size - 1), host;
 	struct qcow2_map m;
+	bool zeroed = false;	/* what the new cluster reads as matters only around a part */
 	int r;
 
 	(void)opaque;
@@ -121,9 +131,9 @@ static int write_piece(struct qcow2_image *img, uint64_t off, uint64_t len,
 		}
 	}
 	/* Otherwise a new cluster, then the L2 entry, then the old one freed. */
-	r = qcow2_alloc_cluster(img, &host);
+	r = qcow2_alloc_cluster(img, &host, len < img->cluster_size ? &zeroed : NULL);
 	if (!r)
-		r = fill_new_cluster(img, &m, vc, host, in, len, iov, iovcnt);
+		r = fill_new_cluster(img, &m, vc, host, zeroed, in, len, iov, iovcnt);
 	if (!r)
 		r = qcow2_l2_set(img, vc, host | QCOW2_OFLAG_COPIED);
 	/* A cluster counted 0 may come back as the new one: it is in use again, not to be freed. */
