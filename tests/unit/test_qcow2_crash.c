@@ -1,8 +1,10 @@
 /*
- * Crash safety of qcow2 writes: a child writes through the backend and is
- * killed (SIGKILL) at a random moment; qemu-img check must then find no
- * corruption (leaks are allowed), and every write the child had flushed must
- * be there, each later one either there or not, sector by sector.
+ * Crash safety of qcow2 writes: a child writes, zeroes and discards through
+ * the backend (discards large enough to fill the queue of frees, so freed
+ * clusters get reused between flushes) and is killed (SIGKILL) at a random
+ * moment; qemu-img check must then find no corruption (leaks are allowed),
+ * and every operation the child had flushed must be there, each later one
+ * either there or not, sector by sector.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,14 +27,33 @@
 /* Writes after the last reported flush that may have happened: the flush in flight and the next. */
 #define UNREPORTED (2 * FLUSH_EVERY)
 #define MAX_OPS 100000
-#define MAX_KILL_DELAY_US 30000
+#define MAX_KILL_DELAY_US 60000
+#define MAX_SECTORS 8192	/* 4 MiB: one discard fills the queue of frees */
 
 static char *dir;
 static unsigned stats[2];	/* trials that left a clean image, leaks */
 static int64_t flushes;
 
+/* The images the trials take turns on. */
+static const struct image {
+	const char *name, *create;
+	uint64_t cluster;
+	bool discard_zeroes;	/* v3: a discarded whole cluster reads as zeroes; v2: no change */
+	bool backing;		/* ... unless it was unallocated and reads the backing file */
+} images[] = {
+	/* Small clusters, 64-bit refcounts: the refcount table grows, L2 tables get evicted. */
+	{ "c512.qcow2", "qemu-img create -f qcow2 -o cluster_size=512,refcount_bits=64 c512.qcow2 "
+			"8M", 512, true, false },
+	/* Copy-on-write from a raw backing file. */
+	{ "c4k.qcow2", "qemu-img create -f qcow2 -o cluster_size=4096 -b base.raw -F raw c4k.qcow2 "
+		       "8M", 4096, true, true },
+	/* Version 2 (no zero clusters) over a qcow2 backing file. */
+	{ "c64k.qcow2", "qemu-img create -f qcow2 -o cluster_size=65536,compat=0.10 -b base.qcow2 "
+			"-F qcow2 c64k.qcow2 8M", 65536, false, true },
+};
+
 struct op {
-	bool zero;
+	enum { WRITE, ZERO, DISCARD } kind;
 	uint64_t sector, count;
 };
 
@@ -40,34 +61,56 @@ struct op {
 static struct op op_of(uint64_t seed, uint64_t i)
 {
 	uint64_t s = seed ^ ((i + 1) * 0x9e3779b97f4a7c15ull);
+	unsigned kind;
 	struct op o;
 
 	qt_rand(&s);
-	o.zero = qt_rand(&s) % 10 == 0;
+	kind = (unsigned)(qt_rand(&s) % 20);
+	o.kind = kind < 2 ? ZERO : kind < 5 ? DISCARD : WRITE;
 	o.sector = qt_rand(&s) % SECTORS;
-	o.count = qt_rand(&s) % 128 + 1;
+	/* Mostly small; now and then a 4 MiB discard and a 1 MiB write to fill space again. */
+	o.count = qt_rand(&s) % (kind == 4 ? MAX_SECTORS : kind == 5 ? 2048 : 128) + 1;
 	if (o.count > SECTORS - o.sector)
 		o.count = SECTORS - o.sector;
 	return o;
 }
 
-/* What operation I of SEED leaves in sector S (which it covers). */
-static void sector_data(uint64_t seed, uint64_t i, uint64_t s, bool zero, uint8_t *out)
+/* What an operation does to a sector it covers. */
+enum effect { SETS, KEEPS, MAY_ZERO };
+
+/*
+ * What operation I (OP) of SEED does to sector S (which it covers) of the
+ * image IM; OUT gets the new contents (SETS), or the zeroes it may hold.
+ */
+static enum effect sector_data(const struct image *im, uint64_t seed, uint64_t i,
+			       const struct op *op, uint64_t s, uint8_t *out)
 {
 	uint64_t st = seed ^ (i * 0xff51afd7ed558ccdull) ^ (s * 0xc4ceb9fe1a85ec53ull) ^ 1;
+	uint64_t c = s * 512 / im->cluster * im->cluster;
 
-	if (zero)
-		memset(out, 0, 512);
-	else
+	memset(out, 0, 512);
+	switch (op->kind) {
+	case WRITE:
 		qt_fill(out, 512, &st);
+		return SETS;
+	case ZERO:
+		return SETS;
+	case DISCARD:
+		/* Only whole clusters are discarded; the rest of the range is a hint ignored. */
+		if (!im->discard_zeroes || c < op->sector * 512 ||
+		    c + im->cluster > (op->sector + op->count) * 512)
+			return KEEPS;
+		return im->backing ? MAY_ZERO : SETS;
+	}
+	return KEEPS;
 }
 
 /* The child: operations until killed, reporting the last one done before each completed flush. */
-static noreturn void child(const char *img, uint64_t seed, int report)
+static noreturn void child(const struct image *im, const char *img, uint64_t seed, int report)
 {
 	struct block_open_options o = { .format = BLOCK_FORMAT_AUTO };
 	struct block_backend *b;
-	uint8_t *buf = malloc(128 * 512);
+	uint8_t *buf = malloc(2048 * 512);
 	char err[512];
 
 	if (block_open(img, &o, &b, err, sizeof(err)) < 0) {
@@ -78,11 +121,13 @@ static noreturn void child(const char *img, uint64_t seed, int report)
 		struct op op = op_of(seed, i);
 		int r;
 
-		if (op.zero) {
+		if (op.kind == ZERO) {
 			r = b->ops->write_zeroes(b, op.sector * 512, op.count * 512, i & 1);
+		} else if (op.kind == DISCARD) {
+			r = b->ops->discard(b, op.sector * 512, op.count * 512);
 		} else {
 			for (uint64_t s = 0; s < op.count; s++)
-				sector_data(seed, i, op.sector + s, false, buf + 512 * s);
+				sector_data(im, seed, i, &op, op.sector + s, buf + 512 * s);
 			r = b->ops->pwritev(b, &(struct iovec){ buf, op.count * 512 }, 1,
 					    op.sector * 512);
 		}
@@ -96,8 +141,9 @@ static noreturn void child(const char *img, uint64_t seed, int report)
 	_exit(0);
 }
 
-/* Whether sector S may read as GOT: a write after the last flush may or may not have landed. */
-static bool later_write_explains(uint64_t seed, int64_t flushed, uint64_t s, const uint8_t *got)
+/* Whether sector S may read as GOT: an operation after the last flush may have landed or not. */
+static bool later_write_explains(const struct image *im, uint64_t seed, int64_t flushed,
+				 uint64_t s, const uint8_t *got)
 {
 	uint8_t want[512];
 
@@ -106,52 +152,59 @@ static bool later_write_explains(uint64_t seed, int64_t flushed, uint64_t s, con
 
 		if (s < op.sector || s >= op.sector + op.count)
 			continue;
-		sector_data(seed, i, s, op.zero, want);
-		if (!memcmp(want, got, 512))
+		if (sector_data(im, seed, i, &op, s, want) != KEEPS && !memcmp(want, got, 512))
 			return true;
 	}
 	return false;
 }
 
 /* Check the image after one killed run: BEFORE (updated to what it now holds) plus the writes. */
-static bool verify(const char *img, uint8_t *before, uint64_t seed, int64_t flushed)
+static bool verify(const struct image *im, const char *img, uint8_t *before, uint64_t seed,
+		   int64_t flushed)
 {
-	uint8_t *expect = malloc(DISK_SIZE), *got;
+	static const uint8_t zero[512];
+	uint8_t *expect = malloc(DISK_SIZE), *got, data[512];
+	bool *may_zero = calloc(SECTORS, sizeof(bool)), ok = true;
 	char raw[PATH_MAX];
 	size_t len = 0;
-	bool ok = true;
 
 	memcpy(expect, before, DISK_SIZE);
 	for (int64_t i = 0; i <= flushed; i++) {
 		struct op op = op_of(seed, (uint64_t)i);
 
-		for (uint64_t s = op.sector; s < op.sector + op.count; s++)
-			sector_data(seed, (uint64_t)i, s, op.zero, expect + 512 * s);
+		for (uint64_t s = op.sector; s < op.sector + op.count; s++) {
+			enum effect e = sector_data(im, seed, (uint64_t)i, &op, s, data);
+
+			if (e == SETS)
+				memcpy(expect + 512 * s, data, 512);
+			if (e != KEEPS)
+				may_zero[s] = e == MAY_ZERO;
+		}
 	}
 	snprintf(raw, sizeof(raw), "%s/now.raw", dir);
 	CHECK(qt_sh("qemu-img convert -O raw '%s' '%s'", img, raw) == 0);
 	got = qt_read_file(raw, &len);
-	if (!got || len != DISK_SIZE) {
-		free(expect);
-		free(got);
-		return false;
-	}
+	if (!got || len != DISK_SIZE)
+		ok = false;
 	for (uint64_t s = 0; s < SECTORS && ok; s++) {
 		if (memcmp(expect + 512 * s, got + 512 * s, 512) &&
-		    !later_write_explains(seed, flushed, s, got + 512 * s)) {
+		    !(may_zero[s] && !memcmp(got + 512 * s, zero, 512)) &&
+		    !later_write_explains(im, seed, flushed, s, got + 512 * s)) {
 			printf("  %s: sector %llu holds what no write put there (flushed up to op %lld)\n",
 			       img, (unsigned long long)s, (long long)flushed);
 			ok = false;
 		}
 	}
-	memcpy(before, got, DISK_SIZE);
+	if (got && len == DISK_SIZE)
+		memcpy(before, got, DISK_SIZE);
+	free(may_zero);
 	free(expect);
 	free(got);
 	return ok;
 }
 
-/* One trial: run the child on IMG for a random while, kill it, check what is left. */
-static void trial(const char *img, uint8_t *before, uint64_t seed)
+/* One trial: run the child on IMG (made as IM) for a random while, kill it, check what is left. */
+static void trial(const struct image *im, const char *img, uint8_t *before, uint64_t seed)
 {
 	int64_t flushed = -1, last;
 	int fds[2], status, st;
@@ -162,7 +215,7 @@ static void trial(const char *img, uint8_t *before, uint64_t seed)
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		child(img, seed, fds[1]);
+		child(im, img, seed, fds[1]);
 	}
 	close(fds[1]);
 	usleep((useconds_t)(seed % MAX_KILL_DELAY_US));
@@ -179,22 +232,11 @@ static void trial(const char *img, uint8_t *before, uint64_t seed)
 	/* Start the next trial clean, so that each one's leaks are its own. */
 	if (st == 3)
 		CHECK(qt_sh("qemu-img check -r leaks '%s'", img) == 0);
-	CHECK(verify(img, before, seed, flushed));
+	CHECK(verify(im, img, before, seed, flushed));
 }
-
-static const char *const images[] = {
-	/* Small clusters, 64-bit refcounts: the refcount table grows, L2 tables get evicted. */
-	"qemu-img create -f qcow2 -o cluster_size=512,refcount_bits=64 c512.qcow2 8M",
-	/* Copy-on-write from a raw backing file. */
-	"qemu-img create -f qcow2 -o cluster_size=4096 -b base.raw -F raw c4k.qcow2 8M",
-	/* Version 2 (no zero clusters) over a qcow2 backing file. */
-	"qemu-img create -f qcow2 -o cluster_size=65536,compat=0.10 -b base.qcow2 -F qcow2 "
-	"c64k.qcow2 8M",
-};
 
 static void killed_writers(void)
 {
-	static const char *const names[] = { "c512.qcow2", "c4k.qcow2", "c64k.qcow2" };
 	uint8_t *before[3];
 	const char *env = getenv("QT_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) * 2654435761u | 1;
@@ -208,15 +250,15 @@ static void killed_writers(void)
 	CHECK(qt_write_file(raw, base, DISK_SIZE - 4096) == 0);
 	CHECK(qt_sh("cd '%s' && qemu-img convert -O qcow2 base.raw base.qcow2", dir) == 0);
 	for (int i = 0; i < 3; i++) {
-		CHECK(qt_sh("cd '%s' && %s", dir, images[i]) == 0);
-		snprintf(img[i], sizeof(img[i]), "%s/%s", dir, names[i]);
+		CHECK(qt_sh("cd '%s' && %s", dir, images[i].create) == 0);
+		snprintf(img[i], sizeof(img[i]), "%s/%s", dir, images[i].name);
 		CHECK(qt_sh("qemu-img convert -O raw '%s' '%s/now.raw'", img[i], dir) == 0);
 		snprintf(raw, sizeof(raw), "%s/now.raw", dir);
 		before[i] = qt_read_file(raw, &len);
 		CHECK(before[i] && len == DISK_SIZE);
 	}
 	for (int t = 0; t < TRIALS && !check_failures_in_test; t++)
-		trial(img[t % 3], before[t % 3], qt_rand(&seed));
+		trial(&images[t % 3], img[t % 3], before[t % 3], qt_rand(&seed));
 	printf("  %u trials: %u clean, %u with leaked clusters; %lld operations flushed in all\n",
 	       stats[0] + stats[1], stats[0], stats[1], (long long)flushes);
 	for (int i = 0; i < 3; i++)

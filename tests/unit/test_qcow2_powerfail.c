@@ -1,6 +1,7 @@
 /*
- * Power-loss safety of qcow2 writes. Every write, hole punch and fdatasync
- * on the image is logged (ld --wrap). Then, at random points of the log, the
+ * Power-loss safety of qcow2 writes, discards and the reuse of freed
+ * clusters. Every write, hole punch and fdatasync on the image is logged
+ * (ld --wrap). Then, at random points of the log, the
  * file a power cut could have left is rebuilt: everything before the last
  * fdatasync, and of each 4 KiB page written since, its state after some
  * prefix of those writes (the kernel writes pages back in any order).
@@ -161,11 +162,27 @@ static uint64_t crashed_file(const uint8_t *base, uint64_t size, size_t p, uint8
 	return size;
 }
 
-/* Random writes, zeroings, discards and flushes on the image IMG, logged. */
+/*
+ * Write LEN bytes at OFF of B and discard them, BURST times at random
+ * places, with no flush: the queue of frees fills, and its clusters are
+ * reused before the guest ever flushes.
+ */
+static void churn(struct block_backend *b, uint8_t *buf, uint64_t len, int burst)
+{
+	for (int i = 0; i < burst; i++) {
+		uint64_t off = qt_rand(&seed) % ((b->size - len) / 512) * 512;
+
+		qt_fill(buf, len, &seed);
+		CHECK(b->ops->pwritev(b, &(struct iovec){ buf, len }, 1, off) == 0);
+		CHECK(b->ops->discard(b, off, len) == 0);
+	}
+}
+
+/* Random writes, zeroings, discards, bursts of churn and flushes on the image IMG, logged. */
 static void run_logged(const char *img)
 {
 	struct block_backend *b = qt_open(img, false);
-	uint8_t *buf = malloc(256 * 1024);
+	uint8_t *buf = malloc(1024 * 1024);
 
 	CHECK(b != NULL);
 	if (!b)
@@ -177,13 +194,17 @@ static void run_logged(const char *img)
 		uint64_t off = qt_rand(&seed) % (b->size / 512) * 512;
 		unsigned kind = (unsigned)(qt_rand(&seed) % 20);
 
+		if (kind == 2)
+			len *= 8;	/* a large discard: up to 1 MiB */
 		if (len > b->size - off)
 			len = b->size - off;
 		qt_fill(buf, len, &seed);
 		if (kind == 0)
 			CHECK(b->ops->write_zeroes(b, off, len, true) == 0);
-		else if (kind == 1)
+		else if (kind <= 2)
 			CHECK(b->ops->discard(b, off, len) == 0);
+		else if (kind == 3)
+			churn(b, buf, 128 * 1024, 8);
 		else
 			CHECK(b->ops->pwritev(b, &(struct iovec){ buf, len }, 1, off) == 0);
 		if (i % 8 == 7)
