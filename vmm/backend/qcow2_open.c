@@ -14,8 +14,11 @@
 #define L2_CACHE_BYTES (4u << 20)
 #define L2_CACHE_MIN 4
 #define L2_CACHE_MAX 128
-/* Allocation walks the file's end: few refcount blocks are in use at a time. */
-#define RB_CACHE_ENTRIES 4
+/*
+ * Every in-place write checks its cluster's refcount, so random writes touch
+ * refcount blocks all over the file: 16 cover 32 GiB of 64 KiB clusters.
+ */
+#define RB_CACHE_ENTRIES 16
 
 static int qcow2_flush(struct block_backend *b)
 {
