@@ -25,7 +25,15 @@ static const char usage[] =
 	"  -h, --help         show this help\n"
 	"  -V, --version      show the version\n"
 	"\n"
-	"In the shell, Ctrl-A x ends the VM. Needs /dev/kvm.\n";
+	"In the shell, Ctrl-A x ends the VM. Needs /dev/kvm.\n"
+	"\n"
+	"Sandbox: every thread runs under its own seccomp filter; a forbidden syscall\n"
+	"ends capsule with status 1 and one line saying which ([vm] seccomp = log only\n"
+	"logs it, to the kernel log; off is for debugging). Started as root, capsule\n"
+	"also jails itself before the guest runs: new namespaces, an empty read-only\n"
+	"root, no capabilities, [jail] user (default nobody); [jail] enabled = false\n"
+	"skips that. As another user it skips the jail's root-only steps (namespaces,\n"
+	"empty root, user change) and keeps seccomp, no_new_privs and its rlimits.\n";
 
 static void bad_usage(const char *fmt, const char *arg)
 {
