@@ -123,20 +123,22 @@ static void load_guest(struct machine *m)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
 }
 
+/* Milliseconds since SINCE. */
+static double ms_since(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
 /* Init has started: time it for --boot-time. */
 static void on_mark(void *opaque, uint8_t mark)
 {
 	struct machine *m = opaque;
-	struct timespec now;
 
-	if (mark != GUEST_MARK_INIT)
-		return;
-	if (m->cli.boot_time) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		fprintf(stderr, "capsule: boot-time-ms %.1f\n",
-			(double)(now.tv_sec - m->started.tv_sec) * 1e3 +
-				(double)(now.tv_nsec - m->started.tv_nsec) / 1e6);
-	}
+	if (mark == GUEST_MARK_INIT && m->cli.boot_time)
+		fprintf(stderr, "capsule: boot-time-ms %.1f\n", ms_since(&m->started));
 }
 
 static void add_devices(struct machine *m)
@@ -314,6 +316,7 @@ static void stop_vcpus(struct machine *m)
 int main(int argc, char **argv)
 {
 	static struct machine m;
+	struct timespec sandboxed;
 	int status, ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &m.started);
@@ -332,8 +335,12 @@ int main(int argc, char **argv)
 	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
 	load_guest(&m);
 	create_vcpus(&m);
+	clock_gettime(CLOCK_MONOTONIC, &sandboxed);
 	enter_sandbox(&m);
 	start_threads(&m);
+	if (m.cli.boot_time)
+		fprintf(stderr, "capsule: sandbox-ms %.2f start-to-vcpus-ms %.2f\n",
+			ms_since(&sandboxed), ms_since(&m.started));
 	status = event_loop_run(&m.loop);
 	chardev_stdio_restore();
 	stop_vcpus(&m);

@@ -36,7 +36,7 @@ def wait_for(fd, proc, needle):
             if not chunk and proc.poll() is not None:
                 raise RuntimeError(f"{proc.args[0]} ended before its boot mark")
             seen += chunk
-    return time.monotonic()
+    return time.monotonic(), seen
 
 
 def finish(proc):
@@ -46,14 +46,21 @@ def finish(proc):
     return proc.returncode, usage.ru_maxrss
 
 
-def run_capsule(capsule):
+# The sandbox off, for its cost: no seccomp filters, no jail.
+UNSANDBOXED = "[vm]\nseccomp = off\n[jail]\nenabled = false\n"
+
+
+def run_capsule(capsule, conf=None):
+    """One boot; (seconds to init, peak RSS KiB, status, ms capsule spent entering its sandbox)."""
     start = time.monotonic()
-    proc = subprocess.Popen([capsule, "run", "--boot-time", "--", "true"],
+    proc = subprocess.Popen([capsule, "run", "--boot-time"] + (["-c", conf] if conf else []) +
+                            ["--", "true"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    marked = wait_for(proc.stderr.fileno(), proc, b"boot-time-ms")
+    marked, seen = wait_for(proc.stderr.fileno(), proc, b"boot-time-ms")
     status, rss = finish(proc)
-    return marked - start, rss, status
+    sandbox = float(seen.split(b"sandbox-ms ")[1].split()[0])
+    return marked - start, rss, status, sandbox
 
 
 def run_qemu(kernel, initrd):
@@ -72,12 +79,12 @@ def run_qemu(kernel, initrd):
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         fd = os.open(fifo, os.O_RDONLY)
         try:
-            marked = wait_for(fd, proc, b"\x01")
+            marked, _ = wait_for(fd, proc, b"\x01")
         finally:
             os.close(fd)
         status, rss = finish(proc)
         # isa-debug-exit turns the guest's 0 into (0 << 1) | 1.
-        return marked - start, rss, 0 if status == 1 else status
+        return marked - start, rss, 0 if status == 1 else status, None
 
 
 def summary(name, samples):
@@ -89,24 +96,39 @@ def summary(name, samples):
 def main():
     capsule, kernel, initrd = sys.argv[1:4]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-    results = {"capsule": [], "qemu microvm": []}
-    for i in range(runs):
-        # Interleaved, so drift in the emulated host hits both alike.
-        for name, fn in (("capsule", lambda: run_capsule(capsule)),
-                         ("qemu microvm", lambda: run_qemu(kernel, initrd))):
-            boot, rss, status = fn()
-            if status != 0:
-                sys.exit(f"{name} run {i + 1}: guest status {status}")
-            results[name].append((boot, rss))
-            print(f"  run {i + 1} {name:13s} boot {boot * 1000:8.1f} ms  peak RSS {rss / 1024:6.1f} MiB",
-                  file=sys.stderr)
-    rows = [summary(n, s) for n, s in results.items()]
+    results = {"capsule": [], "qemu microvm": [], "capsule, no sandbox": []}
+    sandbox_ms = {"capsule": [], "capsule, no sandbox": []}
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+        conf.write(UNSANDBOXED)
+        conf.flush()
+        for i in range(runs):
+            # Interleaved, so drift in the emulated host hits all alike.
+            for name, fn in (("capsule", lambda: run_capsule(capsule)),
+                             ("qemu microvm", lambda: run_qemu(kernel, initrd)),
+                             ("capsule, no sandbox", lambda: run_capsule(capsule, conf.name))):
+                boot, rss, status, sandbox = fn()
+                if status != 0:
+                    sys.exit(f"{name} run {i + 1}: guest status {status}")
+                results[name].append((boot, rss))
+                if sandbox is not None:
+                    sandbox_ms[name].append(sandbox)
+                print(f"  run {i + 1} {name:19s} boot {boot * 1000:8.1f} ms  "
+                      f"peak RSS {rss / 1024:6.1f} MiB", file=sys.stderr)
+    report(runs, [summary(n, results[n]) for n in ("capsule", "qemu microvm")],
+           summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
+
+
+def report(runs, rows, unsandboxed, sandbox_ms):
+    """capsule as shipped beside QEMU, with ratios; then what the sandbox costs."""
     print(f"boot to init, {runs} runs each, {MEMORY_MIB} MiB guest, 1 vCPU (nested KVM):")
     print(f"{'':14s} {'min ms':>9s} {'median ms':>10s} {'peak RSS MiB':>13s}")
     for name, lo, med, rss in rows:
         print(f"{name:14s} {lo:9.1f} {med:10.1f} {rss:13.1f}")
     (_, c_lo, c_med, c_rss), (_, q_lo, q_med, q_rss) = rows
     print(f"{'ratio c/q':14s} {c_lo / q_lo:9.2f} {c_med / q_med:10.2f} {c_rss / q_rss:13.2f}")
+    print(f"sandbox: capsule's own time entering it {statistics.median(sandbox_ms['capsule']):.2f} ms "
+          f"median ({statistics.median(sandbox_ms['capsule, no sandbox']):.2f} ms with it off); "
+          f"boot to init {c_lo:.1f} ms min with it, {unsandboxed[1]:.1f} without")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 #include "sandbox/jail.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,6 +103,26 @@ static int become_user(const struct jail_options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* The highest open fd: one poll() over all possible ones (closed ones answer POLLNVAL). */
+static int highest_fd(void)
+{
+	static struct pollfd p[4096];	/* start-up only: kept off the stack */
+	struct rlimit lim;
+	nfds_t n = 4096;
+	int top = -1;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < n)
+		n = (nfds_t)lim.rlim_cur;
+	for (nfds_t i = 0; i < n; i++)
+		p[i] = (struct pollfd){ .fd = (int)i };
+	if (poll(p, n, 0) < 0)
+		return -1;
+	for (nfds_t i = 0; i < n; i++)
+		if (!(p[i].revents & POLLNVAL))
+			top = (int)i;
+	return top;
+}
+
 /* 5: for every process, root or not. */
 static int limits(const struct jail_options *o, char *err, size_t errlen)
 {
@@ -113,10 +133,9 @@ static int limits(const struct jail_options *o, char *err, size_t errlen)
 		return fail(err, errlen, "jail: no_new_privs");
 	if (setrlimit(RLIMIT_CORE, &none) < 0)
 		return fail(err, errlen, "jail: no core dumps");
-	/* The highest open fd: fcntl() on each is enough, start-up only. */
-	for (int fd = 0; fd < 4096; fd++)
-		if (fcntl(fd, F_GETFD) >= 0)
-			top = fd;
+	top = highest_fd();
+	if (top < 0)
+		return fail(err, errlen, "jail: finding the open fds");
 	fds.rlim_cur = fds.rlim_max = (rlim_t)(top + 1) + o->spare_fds;
 	if (setrlimit(RLIMIT_NOFILE, &fds) < 0)
 		return fail(err, errlen, "jail: limiting open files to %u", (unsigned)fds.rlim_cur);
