@@ -103,6 +103,11 @@ static void setup_checks(void)
 	CHECK(!virtqueue_ready(&f.vq));
 	CHECK(virtqueue_pop(&f.vq, &f.elem) == 0);
 	CHECK(virtqueue_push(&f.vq, 0, 0) == -EINVAL);
+	/* The used ring over the avail ring (used->flags on avail->idx) or the descriptors. */
+	CHECK(virtqueue_setup(&f.vq, &f.gm, 8, DESC, AVAIL, AVAIL + 4, 0) == -EINVAL);
+	CHECK(virtqueue_setup(&f.vq, &f.gm, 8, DESC, AVAIL, AVAIL - 4, 0) == -EINVAL);
+	CHECK(virtqueue_setup(&f.vq, &f.gm, 8, DESC, AVAIL, DESC + 64, 0) == -EINVAL);
+	CHECK(virtqueue_setup(&f.vq, &f.gm, 8, DESC, AVAIL, AVAIL + 24, 0) == 0);	/* just clear */
 	CHECK(virtqueue_setup(&f.vq, &f.gm, 8, DESC, avail_end, USED, 0) == 0);
 	CHECK(virtqueue_ready(&f.vq) && f.vq.size == 8);
 	CHECK(virtqueue_setup(&f.vq, &f.gm, VIRTQUEUE_SIZE_MAX, 0, 0x80000, 0xa0000, 0) == 0);

@@ -101,20 +101,24 @@ int virtio_mmio_serve(struct virtio_mmio_dev *dev, unsigned queue, struct virtqu
 		      void (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx)
 {
 	struct virtqueue *vq = &dev->vqs[queue];
+	unsigned budget = VIRTIO_MMIO_TURN_BUDGET;
 	int served = 0, r;
 
+	/* Rounds count too: a driver can make enable_notify() see chains pop() does not. */
 	do {
 		virtqueue_disable_notify(vq);
-		while ((r = virtqueue_pop(vq, elem)) > 0) {
+		while (budget && (r = virtqueue_pop(vq, elem)) > 0) {
 			serve(ctx, elem);
-			if (++served == VIRTIO_MMIO_TURN_BUDGET) {
-				/* Notifications stay off: the deferred turn looks at the ring anyway. */
-				virtio_mmio_defer(dev, queue);
-				return served;
-			}
+			served++;
+			budget--;
 		}
-		if (r < 0)
+		if (budget && r < 0)
 			return r;
+		if (!budget || !--budget) {
+			/* Notifications stay off: the deferred turn looks at the ring anyway. */
+			virtio_mmio_defer(dev, queue);
+			return served;
+		}
 	} while (virtqueue_enable_notify(vq));
 	return served;
 }

@@ -27,6 +27,12 @@ static uint16_t *avail_event(const struct virtqueue *vq)
 	return (uint16_t *)&vq->used->ring[vq->size];
 }
 
+/* Whether [A, A + ALEN) and [B, B + BLEN) share a byte (both checked to lie in RAM: no wrap). */
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 int virtqueue_setup(struct virtqueue *vq, const struct guest_mem *mem, uint32_t size,
 		    uint64_t desc, uint64_t avail, uint64_t used, uint64_t features)
 {
@@ -42,6 +48,14 @@ int virtqueue_setup(struct virtqueue *vq, const struct guest_mem *mem, uint32_t 
 	u = guest_mem_ptr(mem, used, used_bytes(size));
 	if (!d || !a || !u)
 		return -EFAULT;
+	/*
+	 * The used ring is the only part the device writes: over the avail ring
+	 * or the descriptors, its own stores would change what it reads next
+	 * (used->flags as avail->idx keeps every pop loop going forever).
+	 */
+	if (overlap(used, used_bytes(size), avail, avail_bytes(size)) ||
+	    overlap(used, used_bytes(size), desc, DESC_SIZE * size))
+		return -EINVAL;
 	vq->mem = mem;
 	vq->desc = d;
 	vq->avail = a;

@@ -58,9 +58,10 @@ struct virtqueue_elem {
  * Check and take the ring layout the driver wrote: SIZE a power of two in
  * 1..VIRTQUEUE_SIZE_MAX, the descriptor table 16-aligned, the available ring
  * 2-aligned and the used ring 4-aligned, each whole ring (event fields
- * included) inside RAM. FEATURES are the negotiated ones (the ring bits are
- * taken from it). Returns 0, or -EINVAL (size, alignment) / -EFAULT (outside
- * RAM) and leaves the queue not set up. The device starts at index 0.
+ * included) inside RAM, the used ring clear of the other two. FEATURES are
+ * the negotiated ones (the ring bits are taken from it). Returns 0, or
+ * -EINVAL (size, alignment, overlap) / -EFAULT (outside RAM) and leaves the
+ * queue not set up. The device starts at index 0.
  */
 int virtqueue_setup(struct virtqueue *vq, const struct guest_mem *mem, uint32_t size,
 		    uint64_t desc, uint64_t avail, uint64_t used, uint64_t features);
