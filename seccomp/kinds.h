@@ -4,10 +4,12 @@
 
 /*
  * X(NAME, WORDS): seccomp/policy_NAME.c holds policy_NAME[], the build-time
- * compiler (seccomp/compile.c) turns it into a filter, and the monitor
- * installs it as SECCOMP_KIND_NAME. A kind added here without its policy
- * file does not build; a thread added without a kind here has no filter to
- * install (tests/unit/check-seccomp-threads.sh looks for that).
+ * compiler (seccomp/compile.c) turns it into a filter, the monitor installs
+ * it as SECCOMP_KIND_NAME, and tests/unit/test_seccomp.c tries every kind.
+ * A kind added here without its policy file does not build. A new thread
+ * must install its kind's filter first thing (threads start before the main
+ * thread's filter, which forbids starting more): one that does not shows
+ * "Seccomp: 0" and fails tests/acceptance/sandbox.bats.
  */
 #define SECCOMP_KIND_LIST(X)                                               \
 	X(io, "I/O thread")		/* the main thread, from its event loop on */ \
