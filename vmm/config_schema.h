@@ -47,6 +47,12 @@ int config_close_net(void *target, char *why, size_t whylen);
 int config_value_bool(const char *value, bool *out, char *why, size_t whylen);
 int config_value_file(char *dst, size_t dstlen, const char *value, const char *base_dir,
 		      char *why, size_t whylen);
+/*
+ * Which of NAMES (NULL-terminated) VALUE is: its index, or -1 with WHY
+ * saying "'x' is not a, b or c".
+ */
+int config_value_choice(const char *value, const char *const *names, char *why, size_t whylen);
+
 /* An existing directory, made absolute against BASE_DIR (NULL: left as given). */
 int config_value_dir(char *dst, size_t dstlen, const char *value, const char *base_dir,
 		     char *why, size_t whylen);

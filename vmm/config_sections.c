@@ -57,17 +57,14 @@ static int set_vcpus(void *target, const char *value, const char *base_dir, char
 
 static int set_seccomp(void *target, const char *value, const char *base_dir, char *why, size_t n)
 {
-	static const char *const names[] = { "on", "off", "log" };
-	struct config *cfg = target;
+	static const char *const names[] = { "on", "off", "log", NULL };
+	int i = config_value_choice(value, names, why, n);
 
 	(void)base_dir;
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(value, names[i])) {
-			cfg->seccomp = (enum config_seccomp)i;
-			return 0;
-		}
-	snprintf(why, n, "'%s' is not on, off or log", value);
-	return -1;
+	if (i < 0)
+		return -1;
+	((struct config *)target)->seccomp = (enum config_seccomp)i;
+	return 0;
 }
 
 static int set_jail_enabled(void *target, const char *value, const char *base_dir, char *why,
@@ -146,17 +143,14 @@ static int set_disk_snapshot(void *target, const char *value, const char *base_d
 
 static int set_disk_format(void *target, const char *value, const char *base_dir, char *why, size_t n)
 {
-	static const char *const names[] = { "auto", "raw", "qcow2" };
-	struct config_disk *d = target;
+	static const char *const names[] = { "auto", "raw", "qcow2", NULL };
+	int i = config_value_choice(value, names, why, n);
 
 	(void)base_dir;
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(value, names[i])) {
-			d->format = (enum config_disk_format)i;
-			return 0;
-		}
-	snprintf(why, n, "'%s' is not auto, raw or qcow2", value);
-	return -1;
+	if (i < 0)
+		return -1;
+	((struct config_disk *)target)->format = (enum config_disk_format)i;
+	return 0;
 }
 
 static int set_disk_serial(void *target, const char *value, const char *base_dir, char *why, size_t n)

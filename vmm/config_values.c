@@ -108,3 +108,18 @@ int config_value_dir(char *dst, size_t dstlen, const char *value, const char *ba
 	}
 	return 0;
 }
+
+int config_value_choice(const char *value, const char *const *names, char *why, size_t whylen)
+{
+	size_t used;
+	int n = 0;
+
+	for (; names[n]; n++)
+		if (!strcmp(value, names[n]))
+			return n;
+	used = (size_t)snprintf(why, whylen, "'%s' is not ", value);
+	for (int i = 0; i < n && used < whylen; i++)
+		used += (size_t)snprintf(why + used, whylen - used, "%s%s",
+					 i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+	return -1;
+}
