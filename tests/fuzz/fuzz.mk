@@ -1,21 +1,60 @@
-# The libFuzzer target over qcow2 image opening and reads (clang, ASan, UBSan).
-# `make fuzz` runs it for FUZZ_SECONDS from the seed corpus and the corrupt images;
-# what it finds new goes to $(OUT)/fuzz/corpus, crashes to $(OUT)/fuzz/. Images are
-# written in /dev/shm (FUZZ_DIR=... to change that).
+# libFuzzer targets (clang, ASan, UBSan), one per parser of guest or user input.
+# `make fuzz` runs each for FUZZ_SECONDS from its seed corpus tests/fuzz/corpus/NAME
+# and fails if any crashes; `make fuzz-NAME` runs one. What a run finds new goes to
+# $(OUT)/fuzz/corpus/NAME, crashes to $(OUT)/fuzz/NAME/. The same sources are built
+# with gcc and tests/fuzz/replay.c as out/tests/test_fuzz_NAME, which `make unit-test`
+# runs: every committed input once, so that the targets cannot rot.
 
 FUZZ_SECONDS ?= 60
-FUZZ_BIN := $(OUT)/fuzz/fuzz_qcow2_open
-FUZZ_SRCS := tests/fuzz/fuzz_qcow2_open.c $(wildcard vmm/backend/block*.c) \
-	vmm/backend/disk_raw.c $(wildcard vmm/backend/qcow2_*.c) vmm/util/iov.c vmm/log.c
+FUZZ_FLAGS ?=
+FUZZ_TARGETS := qcow2_open
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard vmm/*.h vmm/backend/*.h)
-	@mkdir -p $(dir $@)
-	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ivmm \
-		-o $@ $(FUZZ_SRCS) -lz -lpthread
+# Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, seed directories
+# and libFuzzer options. Qcow2 images are written in /dev/shm (FUZZ_DIR=... to change that).
+fuzz_qcow2_open_SRCS := $(wildcard vmm/backend/block*.c) vmm/backend/disk_raw.c \
+	$(wildcard vmm/backend/qcow2_*.c) vmm/util/iov.c vmm/log.c
+fuzz_qcow2_open_LIBS := -lz -lpthread
+fuzz_qcow2_open_SEEDS := tests/fuzz/corpus/qcow2_open tests/qcow2/corrupt
+fuzz_qcow2_open_OPTS := -max_len=65536 -timeout=10
 
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/fake_ring.h tests/unit/virtio_driver.h \
+	vmm/*.h vmm/*/*.h)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
+FUZZ_REPLAYS := $(FUZZ_TARGETS:%=$(OUT)/tests/test_fuzz_%)
+
+define fuzz_rules
+$(OUT)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) $$(FUZZ_HDRS)
+	@mkdir -p $$(dir $$@)
+	clang $$(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $$@ tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
+
+$(OUT)/tests/test_fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) \
+		$$(FUZZ_HDRS)
+	@mkdir -p $$(dir $$@)
+	gcc $$(UNIT_CFLAGS) -Itests/fuzz -DFUZZ_REPLAY_DIRS='"$$(fuzz_$(1)_SEEDS)"' -o $$@ \
+		tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
+
+# One target, FUZZ_SECONDS long; FUZZ_FLAGS adds libFuzzer options (-jobs=, -runs=...).
+.PHONY: fuzz-$(1)
+fuzz-$(1): $(OUT)/fuzz/fuzz_$(1)
+	@mkdir -p $(OUT)/fuzz/corpus/$(1) $(OUT)/fuzz/$(1)
+	nice -n 10 $$< -max_total_time=$$(FUZZ_SECONDS) -rss_limit_mb=2048 $$(fuzz_$(1)_OPTS) \
+		$$(if $$(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict) $$(FUZZ_FLAGS) \
+		-artifact_prefix=$(OUT)/fuzz/$(1)/ $(OUT)/fuzz/corpus/$(1) $$(fuzz_$(1)_SEEDS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval fuzz_$(t)_SEEDS ?= tests/fuzz/corpus/$(t)) \
+	$(eval $(call fuzz_rules,$(t))))
+
+# Every target in turn; a crash in one does not keep the others from running.
 .PHONY: fuzz
-fuzz: $(FUZZ_BIN)
-	@mkdir -p $(OUT)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus tests/fuzz/corpus tests/qcow2/corrupt
+fuzz: $(FUZZ_BINS)
+	@failed=; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+		$(MAKE) --no-print-directory fuzz-$$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashed:$$failed (see $(OUT)/fuzz/)"; exit 1; fi
+
+# The replays are unit tests: tests/run-all runs every out/tests/test_*.
+unit-test test: $(FUZZ_REPLAYS)
