@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open
+FUZZ_TARGETS := qcow2_open virtqueue
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, seed directories
 # and libFuzzer options. Qcow2 images are written in /dev/shm (FUZZ_DIR=... to change that).
@@ -16,6 +16,9 @@ fuzz_qcow2_open_SRCS := $(wildcard vmm/backend/block*.c) vmm/backend/disk_raw.c 
 fuzz_qcow2_open_LIBS := -lz -lpthread
 fuzz_qcow2_open_SEEDS := tests/fuzz/corpus/qcow2_open tests/qcow2/corrupt
 fuzz_qcow2_open_OPTS := -max_len=65536 -timeout=10
+
+fuzz_virtqueue_SRCS := vmm/virtio/virtqueue.c vmm/guest_mem.c
+fuzz_virtqueue_OPTS := -max_len=8192 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
