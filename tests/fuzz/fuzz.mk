@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, seed directories
 # and libFuzzer options. Qcow2 images are written in /dev/shm (FUZZ_DIR=... to change that).
@@ -19,6 +19,11 @@ fuzz_qcow2_open_OPTS := -max_len=65536 -timeout=10
 
 fuzz_virtqueue_SRCS := vmm/virtio/virtqueue.c vmm/guest_mem.c
 fuzz_virtqueue_OPTS := -max_len=8192 -timeout=5
+
+fuzz_virtio_blk_SRCS := vmm/virtio/virtio_blk.c vmm/virtio/virtio_blk_req.c vmm/virtio/virtio_mmio.c \
+	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/util/worker_pool.c tests/fuzz/fuzz_log.c
+fuzz_virtio_blk_LIBS := -lpthread
+fuzz_virtio_blk_OPTS := -max_len=4096 -timeout=10
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz

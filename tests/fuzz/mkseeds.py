@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed inputs of the virtqueue, virtio-blk and virtio-net fuzz targets.
 
-usage: tests/fuzz/mkseeds.py   (from anywhere; rewrites tests/fuzz/corpus/{virtqueue,virtio_blk,virtio_net})
+usage: tests/fuzz/mkseeds.py   (from anywhere; rewrites tests/fuzz/corpus/{virtqueue,virtio_blk,virtio_net}/)
 Each input format is described at the top of its target, tests/fuzz/fuzz_NAME.c;
 the op numbers here follow the enums there. Seeds are small, well-formed
 starting points: libFuzzer finds the malformed variants itself.
@@ -90,5 +90,60 @@ def vq_seeds():
     write('virtqueue', 'guest-adds', vq_input(1, False, True, s, r))
 
 
+# ---- virtio-blk: disk, then a script (tests/fuzz/fuzz_virtio_blk.c, fuzz_guest.h) ----
+(BLK_UP, BLK_REQ, BLK_KICK, BLK_KICK_RESET, G_WRITE, G_BUMP, G_REG, G_CONFIG, G_USED) = range(9)
+F_V1, F_INDIRECT, F_EVENT_IDX = 1 << 32, 1 << 28, 1 << 29
+BLK_FEATURES = F_V1 | F_INDIRECT | F_EVENT_IDX | (1 << 2) | (1 << 6) | (1 << 9) | (1 << 13) | (1 << 14)
+T_IN, T_OUT, T_FLUSH, T_GET_ID, T_DISCARD, T_WZ, T_SECURE_ERASE, T_RAW = range(8)
+S_INDIRECT, S_SPLIT, S_SHORT, S_FLIP, S_NO_STATUS, S_EMPTY_STATUS, S_BIG_STATUS, S_TRAILER = \
+    (1 << i for i in range(8))
+
+
+def sectors(n): return u16(n)          # a data segment of N whole sectors
+def nbytes(n): return u16(0x8000 | n)  # a data segment of N bytes
+
+
+def blk_up(features=BLK_FEATURES, log2size=6):
+    return u8(BLK_UP) + u64(features) + u8(log2size)
+
+
+def blk_req(t, sector=0, shape=0, segs=(), payload=bytes(16), raw_type=None):
+    b = u8(BLK_REQ) + u8(t) + (u32(raw_type) if t == T_RAW else b'') + u64(sector) + u8(shape)
+    # More than 8 segments are all as long as the first: one length in the input.
+    return b + u8(len(segs)) + (segs[0] if len(segs) > 8 else b''.join(segs)) + payload
+
+
+def discard_payload(sector, count, flags=0):
+    return u64(sector) + u32(count) + u32(flags)
+
+
+def blk_input(script, sectors_=64, readonly=False, fail=0):
+    return u8((1 if readonly else 0) | fail << 1) + u8(sectors_) + script
+
+
+def blk_seeds():
+    every = (blk_req(T_OUT, 0, 0, [sectors(4)]) + blk_req(T_IN, 0, 0, [sectors(2), sectors(2)]) +
+             blk_req(T_FLUSH) + blk_req(T_GET_ID, 0, 0, [nbytes(20)]) +
+             blk_req(T_DISCARD, 0, 0, [nbytes(16)], discard_payload(8, 8)) +
+             blk_req(T_WZ, 0, 0, [nbytes(16)], discard_payload(16, 8, 1)) +
+             blk_req(T_SECURE_ERASE, 0, 0, [nbytes(16)]) + blk_req(T_RAW, 0, 0, [], raw_type=0x1234))
+    write('virtio_blk', 'every-type', blk_input(blk_up() + every + u8(BLK_KICK) + u8(G_USED) + u8(0)))
+    shapes = (blk_req(T_IN, 4, S_INDIRECT | S_SPLIT, [sectors(1)] * 3) +
+              blk_req(T_OUT, 63, S_BIG_STATUS, [sectors(1)]) +
+              blk_req(T_OUT, 64, 0, [sectors(1)]) +
+              blk_req(T_IN, 0, S_NO_STATUS, [sectors(1)]) +
+              blk_req(T_IN, 0, S_SHORT, [sectors(1)]) +
+              blk_req(T_IN, 0, 0, [sectors(1)] * 100))
+    write('virtio_blk', 'chain-shapes',
+          blk_input(blk_up(BLK_FEATURES, 8) + shapes + u8(BLK_KICK) + u8(G_CONFIG) + u8(0) + u8(3)))
+    write('virtio_blk', 'readonly-failing',
+          blk_input(blk_up(BLK_FEATURES | 1 << 5) + every + u8(BLK_KICK), 16, True, 0x1f))
+    write('virtio_blk', 'malformed-then-reset',
+          blk_input(blk_up() + blk_req(T_OUT, 0, S_TRAILER, [sectors(1)]) + u8(BLK_KICK) +
+                    blk_up() + blk_req(T_IN, 0, 0, [sectors(8)] * 4) + u8(BLK_KICK_RESET) +
+                    blk_up(F_V1, 2) + blk_req(T_IN, 0, S_INDIRECT, [sectors(1)]) + u8(BLK_KICK)))
+
+
 if __name__ == '__main__':
     vq_seeds()
+    blk_seeds()
