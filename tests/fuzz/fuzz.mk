@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, seed directories
 # and libFuzzer options. Qcow2 images are written in /dev/shm (FUZZ_DIR=... to change that).
@@ -24,6 +24,10 @@ fuzz_virtio_blk_SRCS := vmm/virtio/virtio_blk.c vmm/virtio/virtio_blk_req.c vmm/
 	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/util/worker_pool.c tests/fuzz/fuzz_log.c
 fuzz_virtio_blk_LIBS := -lpthread
 fuzz_virtio_blk_OPTS := -max_len=4096 -timeout=10
+
+fuzz_virtio_net_SRCS := $(wildcard vmm/virtio/virtio_net*.c) vmm/virtio/virtio_mmio.c \
+	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/event_loop.c tests/fuzz/fuzz_log.c
+fuzz_virtio_net_OPTS := -max_len=4096 -timeout=10
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz

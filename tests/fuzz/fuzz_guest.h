@@ -23,6 +23,7 @@ struct fuzz_guest {
 	unsigned nqueues;
 	struct fake_ring q[VIRTIO_MMIO_QUEUES_MAX];	/* size 0: not set up by the driver */
 	uint64_t bufs, next_buf;	/* buffers and indirect tables from here to the end, wrapping */
+	bool scribbled;			/* the guest wrote over its rings: used entries may be junk */
 	unsigned irqs;
 };
 
@@ -63,6 +64,7 @@ static inline void fg_clear(struct fuzz_guest *g, struct virtio_mmio_dev *dev)
 	memset(g->q, 0, sizeof(g->q));
 	g->dev = dev;
 	g->next_buf = g->bufs;
+	g->scribbled = false;
 	g->irqs = 0;
 }
 
@@ -146,7 +148,7 @@ static inline void fg_read_used(struct fuzz_guest *g, unsigned q)
 	if (!g->q[q].size)
 		return;
 	for (unsigned n = 0; n < g->q[q].size && fake_ring_used_next(&g->q[q], used, &id, &len); n++)
-		FUZZ_CHECK(id < g->q[q].size);
+		FUZZ_CHECK(g->scribbled || id < g->q[q].size);
 }
 
 /* The guest rewrites up to 255 bytes of its RAM, anywhere 8-aligned: rings, tables, buffers. */
@@ -157,6 +159,7 @@ static inline void fg_op_write(struct fuzz_guest *g, struct fuzz_in *s)
 
 	fin_bytes(s, buf, len);
 	fg_put(g, at, buf, len);
+	g->scribbled |= len && at < g->bufs;
 }
 
 /* The guest makes N more entries of queue Q available, whatever its ring holds there. */

@@ -144,6 +144,91 @@ def blk_seeds():
                     blk_up(F_V1, 2) + blk_req(T_IN, 0, S_INDIRECT, [sectors(1)]) + u8(BLK_KICK)))
 
 
+# ---- virtio-net: backend, then a script (tests/fuzz/fuzz_virtio_net.c, fuzz_guest.h) ----
+(NET_UP, NET_TX, NET_RX, NET_CTRL, NET_KICK, NET_FRAMES, NET_BACKEND, NG_WRITE, NG_BUMP, NG_REG,
+ NG_CONFIG, NG_USED) = range(12)
+NF = dict(CSUM=0, GUEST_CSUM=1, CTRL_GUEST_OFFLOADS=2, MTU=3, MAC=5, GUEST_TSO4=7, GUEST_TSO6=8,
+          GUEST_ECN=9, GUEST_UFO=10, HOST_TSO4=11, HOST_TSO6=12, MRG_RXBUF=15, STATUS=16,
+          CTRL_VQ=17, MQ=22)
+N_INDIRECT, N_FLIP_FIRST, N_FLIP_LAST, N_SPLIT, N_NO_ACK, N_EMPTY_ACK = (1 << i for i in range(6))
+OFFLOADS_ALL = 31
+
+
+def nf(*names):
+    return sum(1 << NF[n] for n in names)
+
+
+def net_input(script, pairs=1, offloads=OFFLOADS_ALL, mtu=1500):
+    return u8((pairs - 1) | offloads << 3) + u16(mtu) + script
+
+
+def net_up(features, log2size=6, skip=0):
+    return u8(NET_UP) + u64(features) + u8(log2size) + u8(skip)
+
+
+def net_segs(lens):
+    # More than 8 segments are all as long as the first: one length in the input.
+    return u8(len(lens)) + (u16(lens[0]) if len(lens) > 8 else b''.join(u16(n) for n in lens))
+
+
+def net_tx(lens, pair=0, shape=0):
+    return u8(NET_TX) + u8(pair) + net_segs(lens) + u8(shape)
+
+
+def net_rx(lens, pair=0, shape=0):
+    return u8(NET_RX) + u8(pair) + net_segs(lens) + u8(shape)
+
+
+def net_ctrl(cls, cmd, data=b'', shape=0):
+    return u8(NET_CTRL) + u8(cls) + u8(cmd) + u8(len(data)) + data + u8(shape)
+
+
+def net_frames(lens, pair=0):
+    return u8(NET_FRAMES) + u8(pair) + u8(len(lens)) + b''.join(u16(n) for n in lens)
+
+
+def net_kick(q): return u8(NET_KICK) + u8(q)
+
+
+def net_seeds():
+    base = F_V1 | F_EVENT_IDX | F_INDIRECT | nf('MAC', 'STATUS', 'MTU', 'CTRL_VQ')
+    # Frames of every shape, each kicked alone; the last has more buffers than a chain may.
+    tx = b''.join(t + net_kick(1) for t in (
+        net_tx([1526]), net_tx([12, 50, 1000]), net_tx([8]), net_tx([12, 100], 0, N_FLIP_LAST),
+        net_tx([12, 1500], 0, N_INDIRECT), net_tx([0x8000 | 16400]), net_tx([100] * 66)))
+    write('virtio_net', 'tx', net_input(net_up(base | nf('CSUM', 'HOST_TSO4'), 8) + tx +
+                                        u8(NG_USED) + u8(1)))
+    ctrl = b''.join(c + net_kick(8) for c in (
+        net_ctrl(4, 0, u16(2)), net_ctrl(5, 0, u64(nf('GUEST_CSUM'))), net_ctrl(4, 0, u16(9)),
+        net_ctrl(9, 9), net_ctrl(5, 0, u64(1), N_NO_ACK), net_ctrl(5, 0, bytes(70))))
+    write('virtio_net', 'ctrl-mq', net_input(
+        net_up(base | nf('MQ', 'CSUM', 'GUEST_CSUM', 'CTRL_GUEST_OFFLOADS', 'GUEST_TSO4')) + ctrl +
+        net_tx([100], 1) + net_kick(3) + net_rx([1526], 1) + net_kick(2) + net_frames([100], 1) +
+        net_ctrl(4, 0, u16(1), N_SPLIT | N_INDIRECT) + net_kick(8) + u8(NG_USED) + u8(8), 4))
+    rx = net_rx([1526]) * 4 + net_rx([100, 1426], 0, N_INDIRECT) + net_rx([8]) + \
+        net_rx([100], 0, N_FLIP_FIRST)
+    write('virtio_net', 'rx-mergeable', net_input(
+        net_up(base | nf('MRG_RXBUF', 'GUEST_CSUM'), 8) + rx + net_kick(0) +
+        net_frames([60, 1526, 4000, 8]) + net_rx([1526] * 10) + net_kick(0) +
+        net_frames([0x8000 | 10000]) + u8(NG_USED) + u8(0)))
+    write('virtio_net', 'rx-tso', net_input(
+        net_up(base | nf('MRG_RXBUF', 'GUEST_CSUM', 'GUEST_TSO4'), 8) + net_rx([0x8000 | 16400]) +
+        net_rx([1526]) * 4 + net_kick(0) + net_frames([0x8000 | 16000, 1526, 1526, 3000])))
+    write('virtio_net', 'rx-small-buffers', net_input(
+        net_up(base) + rx + net_kick(0) + net_frames([60, 1526, 4000, 8]) + u8(NG_USED) + u8(0),
+        2, 0, 9000))
+    write('virtio_net', 'misbehaving-backend', net_input(
+        u8(NET_BACKEND) + u8(0x12) + u16(0) + net_up(base | nf('GUEST_CSUM')) +
+        u8(NET_BACKEND) + u8(0x0a) + u16(1526) + net_up(base | nf('MRG_RXBUF')) +
+        net_rx([1526]) * 20 + net_tx([100]) + net_kick(1) + net_kick(0) +
+        u8(NET_BACKEND) + u8(0x04) + u16(0) + net_rx([1526]) + net_kick(0)))
+    write('virtio_net', 'negotiation', net_input(
+        net_up(nf('MAC')) + net_up(base, 6, 3) + net_up(base | nf('MQ'), 9) +
+        u8(NG_CONFIG) + u8(0) + u8(3) + u8(NG_CONFIG) + u8(6) + u8(1) + u8(NG_CONFIG) + u8(8) + u8(1) +
+        u8(NG_REG) + u8(0x70 // 4) + u32(0x0f), 3, 1, 40))
+
+
 if __name__ == '__main__':
     vq_seeds()
     blk_seeds()
+    net_seeds()
