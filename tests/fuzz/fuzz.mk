@@ -7,10 +7,11 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net config
 
-# Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, seed directories
-# and libFuzzer options. Qcow2 images are written in /dev/shm (FUZZ_DIR=... to change that).
+# Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
+# reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
+# tests/fuzz/NAME.dict). Qcow2 images are written in /dev/shm (FUZZ_DIR=... to change that).
 fuzz_qcow2_open_SRCS := $(wildcard vmm/backend/block*.c) vmm/backend/disk_raw.c \
 	$(wildcard vmm/backend/qcow2_*.c) vmm/util/iov.c vmm/log.c
 fuzz_qcow2_open_LIBS := -lz -lpthread
@@ -29,6 +30,11 @@ fuzz_virtio_net_SRCS := $(wildcard vmm/virtio/virtio_net*.c) vmm/virtio/virtio_m
 	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/event_loop.c tests/fuzz/fuzz_log.c
 fuzz_virtio_net_OPTS := -max_len=4096 -timeout=10
 
+fuzz_config_SRCS := vmm/config.c vmm/config_sections.c vmm/config_net.c vmm/config_values.c
+fuzz_config_DEPS := images/default.conf
+fuzz_config_DEFS := -DFUZZ_DEFAULT_CONF='"$(CURDIR)/images/default.conf"'
+fuzz_config_OPTS := -max_len=2048 -timeout=5
+
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/fake_ring.h tests/unit/virtio_driver.h \
@@ -37,16 +43,18 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
 FUZZ_REPLAYS := $(FUZZ_TARGETS:%=$(OUT)/tests/test_fuzz_%)
 
 define fuzz_rules
-$(OUT)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) $$(FUZZ_HDRS)
-	@mkdir -p $$(dir $$@)
-	clang $$(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $$@ tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
-
-$(OUT)/tests/test_fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) \
+$(OUT)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_DEPS) \
 		$$(FUZZ_HDRS)
 	@mkdir -p $$(dir $$@)
-	gcc $$(UNIT_CFLAGS) -Itests/fuzz -DFUZZ_REPLAY_DIRS='"$$(fuzz_$(1)_SEEDS)"' -o $$@ \
-		tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
+	clang $$(FUZZ_CFLAGS) $$(fuzz_$(1)_DEFS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $$@ tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) \
+		$$(fuzz_$(1)_LIBS)
+
+$(OUT)/tests/test_fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) \
+		$$(fuzz_$(1)_DEPS) $$(FUZZ_HDRS)
+	@mkdir -p $$(dir $$@)
+	gcc $$(UNIT_CFLAGS) -Itests/fuzz $$(fuzz_$(1)_DEFS) \
+		-DFUZZ_REPLAY_DIRS='"$$(fuzz_$(1)_SEEDS)"' -o $$@ tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
 
 # One target, FUZZ_SECONDS long; FUZZ_FLAGS adds libFuzzer options (-jobs=, -runs=...).
 .PHONY: fuzz-$(1)
