@@ -56,16 +56,28 @@ static int set_bridge(void *target, const char *value, const char *base_dir, cha
 	return set_ifname(((struct config_net *)target)->bridge, value, why, n);
 }
 
+/*
+ * xx:xx:xx:xx:xx:xx and nothing else. sscanf's %2x alone also takes a sign,
+ * a blank or "0x" for a byte: "02:-1:00:00:00:01" would be 02:ff:00:00:00:01.
+ */
+static bool mac_syntax(const char *s)
+{
+	if (strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 static int set_mac(void *target, const char *value, const char *base_dir, char *why, size_t n)
 {
 	struct config_net *net = target;
 	unsigned b[6];
-	char end;
 
 	(void)base_dir;
-	if (strlen(value) != 17 ||
-	    sscanf(value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &end) != 6) {
+	if (!mac_syntax(value) ||
+	    sscanf(value, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6) {
 		snprintf(why, n, "'%s' is not a MAC address (like 02:00:00:00:00:01)", value);
 		return -1;
 	}

@@ -253,6 +253,12 @@ static void net_errors(void)
 		{ "[net a]\nmac = 01:00:00:00:00:01\n", "test.conf:2: mac: '01:00:00:00:00:01' is a multicast address; a NIC needs a unicast one" },
 		{ "[net a]\nmac = 02:00:00:00:00\n", "test.conf:2: mac: '02:00:00:00:00' is not a MAC address (like 02:00:00:00:00:01)" },
 		{ "[net a]\nmac = 00:00:00:00:00:00\n", "test.conf:2: mac: '00:00:00:00:00:00' is the all-zero address" },
+		/* Found by fuzz_config: sscanf's %x took a sign, a blank or 0x for a byte. */
+		{ "[net a]\nmac = 0a:1f:-c:3d:4e:5f\n", "test.conf:2: mac: '0a:1f:-c:3d:4e:5f' is not a MAC address (like 02:00:00:00:00:01)" },
+		{ "[net a]\nmac = 02:+f:00:00:00:01\n", NULL },
+		{ "[net a]\nmac = 02: f:00:00:00:01\n", NULL },
+		{ "[net a]\nmac = 02:0x:00:00:00:01\n", NULL },
+		{ "[net a]\nmac = 02-00-00-00-00-01\n", NULL },
 		{ "[net a]\nip = 198.18.0.2\n", "test.conf:2: ip: '198.18.0.2' is not an IPv4 address with a prefix length (like 198.18.0.2/24)" },
 		{ "[net a]\nip = 198.18.0.2/33\n", "test.conf:2: ip: '198.18.0.2/33' is not an IPv4 address with a prefix length (like 198.18.0.2/24)" },
 		{ "[net a]\nip = 198.18.0.300/24\n", "test.conf:2: ip: '198.18.0.300/24' is not an IPv4 address with a prefix length (like 198.18.0.2/24)" },
