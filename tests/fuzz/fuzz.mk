@@ -33,7 +33,7 @@ fuzz_virtio_net_OPTS := -max_len=4096 -timeout=10
 fuzz_config_SRCS := vmm/config.c vmm/config_sections.c vmm/config_net.c vmm/config_values.c
 fuzz_config_DEPS := images/default.conf
 fuzz_config_DEFS := -DFUZZ_DEFAULT_CONF='"$(CURDIR)/images/default.conf"'
-fuzz_config_OPTS := -max_len=2048 -timeout=5
+fuzz_config_OPTS := -max_len=8192 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
@@ -63,6 +63,23 @@ fuzz-$(1): $(OUT)/fuzz/fuzz_$(1)
 	nice -n 10 $$< -max_total_time=$$(FUZZ_SECONDS) -rss_limit_mb=2048 $$(fuzz_$(1)_OPTS) \
 		$$(if $$(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict) $$(FUZZ_FLAGS) \
 		-artifact_prefix=$(OUT)/fuzz/$(1)/ $(OUT)/fuzz/corpus/$(1) $$(fuzz_$(1)_SEEDS)
+
+# Line and branch coverage of the target's sources by its seeds and what runs found:
+# built with clang's source-based coverage and replay.c, report on stdout.
+$(OUT)/fuzz/cov_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(fuzz_$(1)_SRCS) \
+		$$(fuzz_$(1)_DEPS) $$(FUZZ_HDRS)
+	@mkdir -p $$(dir $$@)
+	clang $$(FUZZ_CFLAGS) $$(fuzz_$(1)_DEFS) -fprofile-instr-generate -fcoverage-mapping \
+		-DFUZZ_REPLAY_DIRS='""' -o $$@ tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c \
+		$$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
+
+.PHONY: fuzz-cov-$(1)
+fuzz-cov-$(1): $(OUT)/fuzz/cov_$(1)
+	@mkdir -p $(OUT)/fuzz/corpus/$(1)
+	LLVM_PROFILE_FILE=$(OUT)/fuzz/cov_$(1).profraw $$< $$(fuzz_$(1)_SEEDS) $(OUT)/fuzz/corpus/$(1) \
+		>/dev/null
+	llvm-profdata merge -o $(OUT)/fuzz/cov_$(1).profdata $(OUT)/fuzz/cov_$(1).profraw
+	llvm-cov report $$< -instr-profile=$(OUT)/fuzz/cov_$(1).profdata $$(fuzz_$(1)_SRCS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval fuzz_$(t)_SEEDS ?= tests/fuzz/corpus/$(t)) \
 	$(eval $(call fuzz_rules,$(t))))

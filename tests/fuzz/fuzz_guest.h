@@ -34,6 +34,7 @@ enum fg_op {
 	FG_REG,		/* u8 register / 4, u32 value: any register write, QUEUE_NOTIFY included */
 	FG_CONFIG,	/* u8 offset, u8 size: a config-space read */
 	FG_READ_USED,	/* u8 queue: the driver reads the used ring */
+	FG_READ_REG,	/* u8 register / 4: any register read, interrupt status included */
 	FG_OPS
 };
 
@@ -198,6 +199,9 @@ static inline void fg_generic_op(struct fuzz_guest *g, enum fg_op op, struct fuz
 		break;
 	case FG_READ_USED:
 		fg_read_used(g, fin_u8(s) % g->nqueues);
+		break;
+	case FG_READ_REG:
+		vdrv_rd(g->dev, (uint64_t)(fin_u8(s) % (VIRTIO_MMIO_CONFIG / 4)) * 4);
 		break;
 	default:
 		break;

@@ -22,9 +22,11 @@
 #define RAM_SIZE 0x40000u
 
 enum op {
-	OP_UP,		/* u64 features, u8 log2 queue size (up to 512, 256 offered): probe */
+	OP_UP,		/* u64 features, u8 log2 queue size (up to 512, 256 offered; bit 7: no
+			 * queue): the probe to DRIVER_OK */
 	OP_REQUEST,	/* post one request (post_request) without notifying */
-	OP_KICK,	/* notify the queue, wait until its requests complete, check the ring */
+	OP_KICK,	/* notify the queue (the ioeventfd's way), wait until its requests
+			 * complete, check the ring */
 	OP_KICK_RESET,	/* notify and reset at once, with requests in flight */
 	OP_GUEST,	/* enum fg_op: a generic guest action (fuzz_guest.h) */
 	OP_COUNT = OP_GUEST + FG_OPS
@@ -140,7 +142,7 @@ static void drain(struct virtio_blk *blk)
 static void notify(struct blk_fuzz *f)
 {
 	pthread_mutex_lock(&f->disk.ram_lock);
-	vdrv_wr(&f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	virtio_mmio_queue_notify(&f->dev, 0);
 	pthread_mutex_unlock(&f->disk.ram_lock);
 }
 
@@ -165,7 +167,8 @@ static void op_kick_reset(struct blk_fuzz *f)
 static void op_up(struct blk_fuzz *f, struct fuzz_in *s)
 {
 	uint64_t features = fin_u64(s);
-	uint16_t size = (uint16_t)(1u << fin_u8(s) % 10);
+	uint8_t b = fin_u8(s);
+	uint16_t size = b & 0x80 ? 0 : (uint16_t)(1u << b % 10);
 
 	pthread_mutex_lock(&f->disk.ram_lock);
 	fg_bring_up(&f->g, features, &size);

@@ -27,7 +27,7 @@ enum op {
 	OP_TX,		/* u8 pair, segments (op_segs), u8 shape: a frame to send */
 	OP_RX,		/* u8 pair, segments, u8 shape: receive buffers */
 	OP_CTRL,	/* u8 class, u8 command, u8 length, data, u8 shape: a control command */
-	OP_KICK,	/* u8 queue: notify it (past the last queue too) */
+	OP_KICK,	/* u8 queue: notify it the ioeventfd's way (past the last queue too) */
 	OP_FRAMES,	/* u8 pair, u8 n, n x u16 lengths: frames arrive on the backend */
 	OP_BACKEND,	/* u8 FAKE_* bits, u16 endless frame length: the backend misbehaves */
 	OP_GUEST,	/* enum fg_op: a generic guest action (fuzz_guest.h) */
@@ -192,7 +192,7 @@ static void run_op(struct net_fuzz *f, struct fuzz_in *s)
 	case OP_TX: op_tx_rx(f, s, false); break;
 	case OP_RX: op_tx_rx(f, s, true); break;
 	case OP_CTRL: op_ctrl(f, s); break;
-	case OP_KICK: vdrv_wr(&f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, fin_u8(s) % (f->g.nqueues + 1)); break;
+	case OP_KICK: virtio_mmio_queue_notify(&f->dev, fin_u8(s) % (f->g.nqueues + 1)); break;
 	case OP_FRAMES: op_frames(f, s); break;
 	case OP_BACKEND: op_backend(f, s); break;
 	default: fg_generic_op(&f->g, (enum fg_op)(op - OP_GUEST), s); break;
