@@ -22,6 +22,7 @@ struct fuzz_guest {
 	struct virtio_mmio_dev *dev;
 	unsigned nqueues;
 	struct fake_ring q[VIRTIO_MMIO_QUEUES_MAX];	/* size 0: not set up by the driver */
+	uint64_t rings[VIRTIO_MMIO_QUEUES_MAX][3];	/* where the driver put them: desc, avail, used */
 	uint64_t bufs, next_buf;	/* buffers and indirect tables from here to the end, wrapping */
 	bool scribbled;			/* the guest wrote over its rings: used entries may be junk */
 	unsigned irqs;
@@ -97,7 +98,7 @@ static inline void fg_put(struct fuzz_guest *g, uint64_t at, const void *src, si
 static inline uint16_t fg_post(struct fuzz_guest *g, unsigned q, const struct seg *s, unsigned n,
 			       bool indirect)
 {
-	uint8_t *desc = g->ram + fg_ring(q), *avail = desc + FG_AVAIL;
+	uint8_t *desc = g->ram + g->rings[q][0], *avail = g->ram + g->rings[q][1];
 	struct vring_desc t[FG_SEGS_MAX];
 	struct seg table;
 	uint16_t head;
@@ -116,33 +117,78 @@ static inline uint16_t fg_post(struct fuzz_guest *g, unsigned q, const struct se
 	return head;
 }
 
+/* Whether the rings of queue Q, SIZE entries, lie in RAM where the driver can work them. */
+static inline bool fg_rings_fit(const struct fuzz_guest *g, unsigned q, uint16_t size)
+{
+	const uint64_t len[3] = { 16u * size, 6u + 2u * size, 6u + 8u * size };
+
+	for (int i = 0; i < 3; i++)
+		if (g->rings[q][i] > g->ram_size || len[i] > g->ram_size - g->rings[q][i])
+			return false;
+	return true;
+}
+
+/*
+ * Open bug (tests/fuzz/repro/README.md): with a used ring over the avail ring,
+ * the device's own stores to used->flags make chains look available, and
+ * every device's pop loop spins forever. Known, so the driver here does not
+ * lay rings out that way (unless fuzz_open_bugs()) and the fuzzer goes on past
+ * it; remove once the transport refuses such a layout.
+ */
+static inline bool fg_used_over_avail(const uint16_t *layout, uint16_t size)
+{
+	uint32_t used_end = layout[2] + 6u + 8u * size, avail_end = layout[1] + 6u + 2u * size;
+
+	return layout[2] < avail_end && layout[1] < used_end;
+}
+
 /*
  * The driver's probe up to DRIVER_OK (virtio_driver.h): FEATURES as given
  * (the transport drops what it did not offer), then each queue whose entry
- * in SIZES (at most 512) is not 0, at its ring area. Returns the status.
+ * in SIZES (at most 512) is not 0, in its ring area: at the usual offsets,
+ * or at the three of LAYOUT (desc, avail, used), which may overlap and
+ * misalign. Returns the status.
  */
-static inline uint32_t fg_bring_up(struct fuzz_guest *g, uint64_t features, const uint16_t *sizes)
+static inline uint32_t fg_bring_up(struct fuzz_guest *g, uint64_t features, const uint16_t *sizes,
+				   const uint16_t *layout)
 {
+	static const uint16_t usual[3] = { 0, FG_AVAIL, FG_USED };
+	const uint16_t *at;
+
 	vdrv_negotiate(g->dev, features);
 	memset(g->q, 0, sizeof(g->q));
+	/* Rings that overlap make the used ring junk to the driver. */
+	g->scribbled |= layout != NULL;
 	for (unsigned q = 0; q < g->nqueues; q++) {
 		/* Fresh rings, as a driver allocates them: nothing of the last device's use. */
 		memset(g->ram + fg_ring(q), 0, FG_STRIDE);
+		at = layout && (fuzz_open_bugs() || !fg_used_over_avail(layout, sizes[q])) ? layout : usual;
+		for (int i = 0; i < 3; i++)
+			g->rings[q][i] = fg_ring(q) + at[i];
 		if (!sizes[q])
 			continue;
-		g->q[q].size = sizes[q];
-		vdrv_setup_queue(g->dev, q, sizes[q], fg_ring(q), fg_ring(q) + FG_AVAIL,
-				 fg_ring(q) + FG_USED);
+		vdrv_setup_queue(g->dev, q, sizes[q], g->rings[q][0], g->rings[q][1], g->rings[q][2]);
+		g->q[q].size = fg_rings_fit(g, q, sizes[q]) ? sizes[q] : 0;
 	}
 	vdrv_wr(g->dev, VIRTIO_MMIO_STATUS, vdrv_rd(g->dev, VIRTIO_MMIO_STATUS) |
 					     VIRTIO_CONFIG_S_DRIVER_OK);
 	return vdrv_rd(g->dev, VIRTIO_MMIO_STATUS);
 }
 
+/* OP_UP's layout: u8, bit 0 set: three u16 offsets in each queue's ring area follow (LAYOUT). */
+static inline const uint16_t *fg_layout(struct fuzz_in *s, uint16_t layout[3])
+{
+	if (!(fin_u8(s) & 1))
+		return NULL;
+	for (int i = 0; i < 3; i++)
+		layout[i] = fin_u16(s);
+	return layout;
+}
+
 /* The driver reads queue Q's used ring: every entry names a chain of the queue. */
 static inline void fg_read_used(struct fuzz_guest *g, unsigned q)
 {
-	uint8_t *used = g->ram + fg_ring(q) + FG_USED;
+	uint8_t *used = g->ram + g->rings[q][2];
 	uint16_t id;
 	uint32_t len;
 
@@ -168,7 +214,7 @@ static inline void fg_op_bump(struct fuzz_guest *g, struct fuzz_in *s)
 {
 	unsigned q = fin_u8(s) % g->nqueues;
 	uint8_t n = fin_u8(s);
-	struct vring_avail *av = (struct vring_avail *)(g->ram + fg_ring(q) + FG_AVAIL);
+	struct vring_avail *av = (struct vring_avail *)(g->ram + g->rings[q][1]);
 
 	if (!g->q[q].size)
 		return;

@@ -23,7 +23,7 @@
 
 enum op {
 	OP_UP,		/* u64 features, u8 log2 queue size (up to 512, 256 offered; bit 7: no
-			 * queue): the probe to DRIVER_OK */
+			 * queue), layout (fg_layout): the probe to DRIVER_OK */
 	OP_REQUEST,	/* post one request (post_request) without notifying */
 	OP_KICK,	/* notify the queue (the ioeventfd's way), wait until its requests
 			 * complete, check the ring */
@@ -168,10 +168,11 @@ static void op_up(struct blk_fuzz *f, struct fuzz_in *s)
 {
 	uint64_t features = fin_u64(s);
 	uint8_t b = fin_u8(s);
-	uint16_t size = b & 0x80 ? 0 : (uint16_t)(1u << b % 10);
+	uint16_t size = b & 0x80 ? 0 : (uint16_t)(1u << b % 10), layout[3];
+	const uint16_t *at = fg_layout(s, layout);
 
 	pthread_mutex_lock(&f->disk.ram_lock);
-	fg_bring_up(&f->g, features, &size);
+	fg_bring_up(&f->g, features, &size, at);
 	pthread_mutex_unlock(&f->disk.ram_lock);
 }
 

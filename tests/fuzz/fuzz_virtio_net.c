@@ -23,7 +23,8 @@
 #define CTRL_DATA_MAX 80			/* more than the device takes */
 
 enum op {
-	OP_UP,		/* u64 features, u8 log2 queue size, u8 queue to leave out (0: none) */
+	OP_UP,		/* u64 features, u8 log2 queue size, u8 queue to leave out (0: none),
+			 * layout (fg_layout) */
 	OP_TX,		/* u8 pair, segments (op_segs), u8 shape: a frame to send */
 	OP_RX,		/* u8 pair, segments, u8 shape: receive buffers */
 	OP_CTRL,	/* u8 class, u8 command, u8 length, data, u8 shape: a control command */
@@ -147,6 +148,8 @@ static void op_up(struct net_fuzz *f, struct fuzz_in *s)
 	uint64_t features = fin_u64(s);
 	uint16_t size = (uint16_t)(1u << fin_u8(s) % 10), sizes[VIRTIO_MMIO_QUEUES_MAX];
 	uint8_t skip = fin_u8(s);
+	uint16_t layout[3];
+	const uint16_t *at = fg_layout(s, layout);
 
 	/* The control queue is the last one: Linux gives it what the device offers, 64. */
 	for (unsigned q = 0; q < f->g.nqueues; q++)
@@ -154,7 +157,7 @@ static void op_up(struct net_fuzz *f, struct fuzz_in *s)
 				   VIRTIO_NET_CTRL_QUEUE_SIZE : size;
 	if (skip)
 		sizes[(skip - 1u) % f->g.nqueues] = 0;
-	fg_bring_up(&f->g, features, sizes);
+	fg_bring_up(&f->g, features, sizes, at);
 }
 
 static void op_backend(struct net_fuzz *f, struct fuzz_in *s)

@@ -103,8 +103,13 @@ def sectors(n): return u16(n)          # a data segment of N whole sectors
 def nbytes(n): return u16(0x8000 | n)  # a data segment of N bytes
 
 
-def blk_up(features=BLK_FEATURES, log2size=6):
-    return u8(BLK_UP) + u64(features) + u8(log2size)
+def layout(rings):
+    """OP_UP's layout: None for the usual one, else (desc, avail, used) offsets."""
+    return u8(0) if rings is None else u8(1) + b''.join(u16(r) for r in rings)
+
+
+def blk_up(features=BLK_FEATURES, log2size=6, rings=None):
+    return u8(BLK_UP) + u64(features) + u8(log2size) + layout(rings)
 
 
 def blk_req(t, sector=0, shape=0, segs=(), payload=bytes(16), raw_type=None):
@@ -162,8 +167,8 @@ def net_input(script, pairs=1, offloads=OFFLOADS_ALL, mtu=1500):
     return u8((pairs - 1) | offloads << 3) + u16(mtu) + script
 
 
-def net_up(features, log2size=6, skip=0):
-    return u8(NET_UP) + u64(features) + u8(log2size) + u8(skip)
+def net_up(features, log2size=6, skip=0, rings=None):
+    return u8(NET_UP) + u64(features) + u8(log2size) + u8(skip) + layout(rings)
 
 
 def net_segs(lens):
