@@ -117,13 +117,18 @@ static inline uint16_t fg_post(struct fuzz_guest *g, unsigned q, const struct se
 	return head;
 }
 
-/* Whether the rings of queue Q, SIZE entries, lie in RAM where the driver can work them. */
-static inline bool fg_rings_fit(const struct fuzz_guest *g, unsigned q, uint16_t size)
+/*
+ * Whether the driver can work the rings of queue Q, SIZE entries: aligned as
+ * the spec asks (the device refuses the others) and inside RAM.
+ */
+static inline bool fg_rings_usable(const struct fuzz_guest *g, unsigned q, uint16_t size)
 {
 	const uint64_t len[3] = { 16u * size, 6u + 2u * size, 6u + 8u * size };
+	const uint64_t align[3] = { 16, 2, 4 };
 
 	for (int i = 0; i < 3; i++)
-		if (g->rings[q][i] > g->ram_size || len[i] > g->ram_size - g->rings[q][i])
+		if (g->rings[q][i] % align[i] || g->rings[q][i] > g->ram_size ||
+		    len[i] > g->ram_size - g->rings[q][i])
 			return false;
 	return true;
 }
@@ -168,7 +173,7 @@ static inline uint32_t fg_bring_up(struct fuzz_guest *g, uint64_t features, cons
 		if (!sizes[q])
 			continue;
 		vdrv_setup_queue(g->dev, q, sizes[q], g->rings[q][0], g->rings[q][1], g->rings[q][2]);
-		g->q[q].size = fg_rings_fit(g, q, sizes[q]) ? sizes[q] : 0;
+		g->q[q].size = fg_rings_usable(g, q, sizes[q]) ? sizes[q] : 0;
 	}
 	vdrv_wr(g->dev, VIRTIO_MMIO_STATUS, vdrv_rd(g->dev, VIRTIO_MMIO_STATUS) |
 					     VIRTIO_CONFIG_S_DRIVER_OK);
