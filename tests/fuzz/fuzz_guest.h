@@ -134,20 +134,6 @@ static inline bool fg_rings_usable(const struct fuzz_guest *g, unsigned q, uint1
 }
 
 /*
- * Open bug (tests/fuzz/repro/README.md): with a used ring over the avail ring,
- * the device's own stores to used->flags make chains look available, and
- * every device's pop loop spins forever. Known, so the driver here does not
- * lay rings out that way (unless fuzz_open_bugs()) and the fuzzer goes on past
- * it; remove once the transport refuses such a layout.
- */
-static inline bool fg_used_over_avail(const uint16_t *layout, uint16_t size)
-{
-	uint32_t used_end = layout[2] + 6u + 8u * size, avail_end = layout[1] + 6u + 2u * size;
-
-	return layout[2] < avail_end && layout[1] < used_end;
-}
-
-/*
  * The driver's probe up to DRIVER_OK (virtio_driver.h): FEATURES as given
  * (the transport drops what it did not offer), then each queue whose entry
  * in SIZES (at most 512) is not 0, in its ring area: at the usual offsets,
@@ -167,7 +153,7 @@ static inline uint32_t fg_bring_up(struct fuzz_guest *g, uint64_t features, cons
 	for (unsigned q = 0; q < g->nqueues; q++) {
 		/* Fresh rings, as a driver allocates them: nothing of the last device's use. */
 		memset(g->ram + fg_ring(q), 0, FG_STRIDE);
-		at = layout && (fuzz_open_bugs() || !fg_used_over_avail(layout, sizes[q])) ? layout : usual;
+		at = layout ? layout : usual;
 		for (int i = 0; i < 3; i++)
 			g->rings[q][i] = fg_ring(q) + at[i];
 		if (!sizes[q])

@@ -76,20 +76,6 @@ static inline struct fuzz_in fin_sub(struct fuzz_in *in, size_t len)
 	return sub;
 }
 
-/*
- * Whether to run into the open bugs of tests/fuzz/repro/README.md: the targets
- * step around each one so that fuzzing goes on past it, unless FUZZ_OPEN_BUGS
- * is set in the environment (to replay a reproducer, or to check a fix).
- */
-static inline bool fuzz_open_bugs(void)
-{
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("FUZZ_OPEN_BUGS") != NULL;
-	return on;
-}
-
 /* A broken invariant: stop with a message libFuzzer keeps with the crash. */
 #define FUZZ_CHECK(cond)                                                               \
 	do {                                                                           \

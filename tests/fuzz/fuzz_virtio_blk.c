@@ -200,7 +200,8 @@ static void start(struct blk_fuzz *f)
 {
 	fg_init(&f->g, RAM_SIZE, 1);
 	fake_disk_init(&f->disk, &f->g.gm);
-	if (virtio_blk_init(&f->blk, &f->disk.base, "fuzz-serial-0123456789") < 0)
+	if (virtio_blk_init(&f->blk, &f->disk.base, "fuzz-serial-0123456789") < 0 ||
+	    virtio_blk_start(&f->blk, NULL) < 0)
 		abort();
 }
 
