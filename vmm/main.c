@@ -16,6 +16,7 @@
 
 #include "abi/guest_port.h"
 #include "backend/chardev_stdio.h"
+#include "backend/tap.h"
 #include "console.h"
 #include "blobs.h"
 #include "boot.h"
@@ -30,7 +31,6 @@
 #include "sandbox/cleanup.h"
 #include "sandbox/jail.h"
 #include "sandbox/seccomp.h"
-#include "backend/tap.h"
 #include "vcpu.h"
 #include "virtio/virtio_blk.h"
 #include "virtio/virtio_bus.h"
