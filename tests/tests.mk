@@ -5,7 +5,7 @@ UNIT_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -Ivmm -Iseccomp -Itests/unit
 
 # Each unit test and the monitor sources it drives (none of them needs KVM).
-test_config_SRCS := vmm/config.c vmm/config_sections.c vmm/config_net.c vmm/config_values.c
+test_config_SRCS := $(wildcard vmm/config/*.c)
 test_boot_SRCS := vmm/boot.c vmm/guest_mem.c
 test_io_bus_SRCS := vmm/io_bus.c vmm/log.c
 test_cmdline_SRCS := vmm/cmdline.c

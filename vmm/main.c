@@ -22,7 +22,7 @@
 #include "boot.h"
 #include "cli.h"
 #include "cmdline.h"
-#include "config.h"
+#include "config/config.h"
 #include "cpu_x86.h"
 #include "legacy/guest_port.h"
 #include "legacy/i8042.h"

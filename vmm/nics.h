@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "backend/net.h"
-#include "config.h"
+#include "config/config.h"
 #include "virtio/virtio_bus.h"
 #include "virtio/virtio_net.h"
 

@@ -30,7 +30,7 @@ fuzz_virtio_net_SRCS := $(wildcard vmm/virtio/virtio_net*.c) vmm/virtio/virtio_m
 	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/event_loop.c tests/fuzz/fuzz_log.c
 fuzz_virtio_net_OPTS := -max_len=4096 -timeout=10
 
-fuzz_config_SRCS := vmm/config.c vmm/config_sections.c vmm/config_net.c vmm/config_values.c
+fuzz_config_SRCS := $(wildcard vmm/config/*.c)
 fuzz_config_DEPS := images/default.conf
 fuzz_config_DEFS := -DFUZZ_DEFAULT_CONF='"$(CURDIR)/images/default.conf"'
 fuzz_config_OPTS := -max_len=8192 -timeout=5
