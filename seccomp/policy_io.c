@@ -1,5 +1,6 @@
 /* The I/O thread: the event loop over eventfds, taps and the console, and the orderly end. */
 #include <linux/if_tun.h>
+#include <sys/socket.h>
 
 #include "policy.h"
 
@@ -8,6 +9,7 @@ const struct policy_rule policy_io[] = {
 	ALLOW(epoll_wait),
 	ALLOW(epoll_ctl),		/* fds joining and leaving it: stdin, tap queues */
 	ALLOW(read),			/* eventfds, signalfd, stdin, taps */
+	ALLOW_IF(recvfrom, 3, ~0u, MSG_DONTWAIT),	/* stdin on a socket, never waiting */
 	ALLOW(readv),			/* frames from a tap */
 	ALLOW_IOCTL(TUNSETOFFLOAD),	/* the guest's control queue: receive offloads */
 	ALLOW_IOCTL(TUNSETQUEUE),	/* ... and queue pairs */

@@ -1,3 +1,4 @@
-# Unit tests of the event loop.
+# Unit tests of the event loop and of the console's host fds (stdio reopened).
 test_event_loop_SRCS := vmm/event_loop.c vmm/log.c
-UNIT_TESTS += test_event_loop
+test_chardev_fd_SRCS := vmm/backend/chardev_fd.c vmm/log.c
+UNIT_TESTS += test_event_loop test_chardev_fd

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -40,7 +39,7 @@ static void enter_raw_mode(void)
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &t);
 }
 
-/* Copies a non-pollable stdin (a file, /dev/null) into a pipe the event loop can watch. */
+/* Copies a stdin epoll cannot watch (a file, /dev/null), or could not reopen, into a pipe it can. */
 static void *copy_stdin(void *arg)
 {
 	int out = (int)(intptr_t)arg;
@@ -54,18 +53,18 @@ static void *copy_stdin(void *arg)
 	return NULL;
 }
 
-static int pollable_stdin(void)
+/* The fd to watch for input, never waited on when read; -1 when stdin is closed. */
+static int pollable_stdin(struct chardev_stdio *cs)
 {
-	struct stat st;
+	int fd = chardev_fd_open(STDIN_FILENO, O_RDONLY, &cs->in_kind);
 	pthread_t t;
 	int p[2];
 
-	if (fstat(STDIN_FILENO, &st) < 0)
-		return -1;	/* closed: treat as empty input */
-	/* epoll takes pipes, sockets and terminals; files and /dev/null need a copier. */
-	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDIN_FILENO))
-		return STDIN_FILENO;
-	if (pipe2(p, O_CLOEXEC) < 0 ||
+	if (cs->in_kind != CHARDEV_FD_PLAIN && cs->in_kind != CHARDEV_FD_BLOCKING)
+		return fd;
+	/* The copier waits in read() on its own thread; our end of its pipe is ours to make non-blocking. */
+	cs->in_kind = CHARDEV_FD_PRIVATE;
+	if (pipe2(p, O_CLOEXEC) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 ||
 	    pthread_create(&t, NULL, copy_stdin, (void *)(intptr_t)p[1]))
 		die("cannot read stdin: %s", strerror(errno));
 	pthread_detach(t);
@@ -100,7 +99,7 @@ static size_t filter_escape(struct chardev_stdio *cs, uint8_t *buf, size_t len)
 /* Read the next chunk into pending (which is empty); at the end, set at_eof. */
 static void fill_pending(struct chardev_stdio *cs)
 {
-	ssize_t n = read(cs->in_fd, cs->pending, CHARDEV_STDIO_CHUNK);
+	ssize_t n = chardev_fd_read(cs->in_fd, cs->in_kind, cs->pending, CHARDEV_STDIO_CHUNK);
 
 	cs->pending_len = cs->pending_off = 0;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -203,7 +202,7 @@ void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool 
 	cs->sink_opaque = opaque;
 	cs->tty = isatty(STDIN_FILENO);
 	cs->eof_as_ctrl_d = eof_as_ctrl_d && !cs->tty;
-	cs->in_fd = pollable_stdin();
+	cs->in_fd = pollable_stdin(cs);
 	cs->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (cs->room_fd < 0)
 		die("eventfd: %s", strerror(errno));

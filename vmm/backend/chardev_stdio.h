@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/chardev_fd.h"
 #include "event_loop.h"
 
 /* Where input goes: returns how many of LEN bytes it took (the rest waits for chardev_stdio_room). */
@@ -15,7 +16,8 @@ typedef size_t (*chardev_sink_fn)(void *opaque, const uint8_t *buf, size_t len);
 
 struct chardev_stdio {
 	struct event_loop *loop;
-	int in_fd;		/* stdin, or a pipe fed from it when stdin cannot be polled */
+	int in_fd;		/* stdin reopened, or a pipe fed from it when it cannot be polled */
+	enum chardev_fd_kind in_kind;	/* how in_fd is read without waiting */
 	int room_fd;		/* eventfd: the sink has room again */
 	bool tty;		/* stdin is a terminal, now in raw mode */
 	bool eof_as_ctrl_d;	/* at end of input send ^D, the tty's end-of-file */
