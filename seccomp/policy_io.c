@@ -10,6 +10,9 @@ const struct policy_rule policy_io[] = {
 	ALLOW(epoll_ctl),		/* fds joining and leaving it: stdin, tap queues */
 	ALLOW(read),			/* eventfds, signalfd, stdin, taps */
 	ALLOW_IF(recvfrom, 3, ~0u, MSG_DONTWAIT),	/* stdin on a socket, never waiting */
+	/* Guest output: to a socket without waiting; poll() when the loop cannot watch the fd. */
+	ALLOW_IF(sendmsg, 2, ~0u, MSG_DONTWAIT | MSG_NOSIGNAL),
+	ALLOW(poll),
 	ALLOW(readv),			/* frames from a tap */
 	ALLOW_IOCTL(TUNSETOFFLOAD),	/* the guest's control queue: receive offloads */
 	ALLOW_IOCTL(TUNSETQUEUE),	/* ... and queue pairs */

@@ -1,6 +1,7 @@
 /* A vCPU thread: KVM_RUN, and what the device models its exits reach do on it. */
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <sys/socket.h>
 
 #include "policy.h"
 
@@ -11,5 +12,8 @@ const struct policy_rule policy_vcpu[] = {
 	ALLOW_IOCTL(KVM_IRQ_LINE),	/* the UART's and i8042's interrupt lines (VM fd) */
 	ALLOW_IOCTL(TUNSETOFFLOAD),	/* virtio-net activation and reset: the tap's offloads */
 	ALLOW_IOCTL(TUNSETQUEUE),	/* ... and its queues */
+	/* The UART's output: it waits for a full console fd, as a slow serial line would. */
+	ALLOW(poll),
+	ALLOW_IF(sendmsg, 2, ~0u, MSG_DONTWAIT | MSG_NOSIGNAL),	/* ... on a socket */
 	POLICY_END
 };

@@ -1,4 +1,4 @@
-/* The console's host side: capsule's stdin and stdout, the terminal in raw mode when it is one. */
+/* The console's host side: capsule's stdin, the terminal in raw mode when it is one. */
 #include "backend/chardev_stdio.h"
 
 #include <errno.h>
@@ -230,18 +230,4 @@ void chardev_stdio_room(struct chardev_stdio *cs)
 void chardev_stdio_on_eof(struct chardev_stdio *cs, void (*eof)(void *opaque))
 {
 	cs->eof = eof;
-}
-
-void chardev_write_fd(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;	/* closed: the guest's output has nowhere to go */
-		buf += n;
-		len -= (size_t)n;
-	}
 }

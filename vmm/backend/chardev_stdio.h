@@ -1,4 +1,4 @@
-/* The console's host side: capsule's stdin, the terminal in raw mode when it is one, and output to fds. */
+/* The console's host side: capsule's stdin, the terminal in raw mode when it is one. */
 #ifndef CAPSULE_CHARDEV_STDIO_H
 #define CAPSULE_CHARDEV_STDIO_H
 
@@ -35,7 +35,7 @@ struct chardev_stdio {
 };
 
 /*
- * Take over stdin (output goes through chardev_write_fd). A terminal goes into raw mode, restored at
+ * Take over stdin (output goes through struct chardev_output). A terminal goes into raw mode, restored at
  * exit. Input goes to SINK, but not before chardev_stdio_start(). Dies on failure.
  */
 void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
@@ -49,9 +49,6 @@ void chardev_stdio_room(struct chardev_stdio *cs);
 
 /* Call EOF(SINK's opaque) on the I/O thread once all input, end included, went to the sink. */
 void chardev_stdio_on_eof(struct chardev_stdio *cs, void (*eof)(void *opaque));
-
-/* Write guest output to FD whole; drops it when FD is gone (a closed pipe). */
-void chardev_write_fd(int fd, const uint8_t *buf, size_t len);
 
 /* Put the terminal back as it was (also done at exit). */
 void chardev_stdio_restore(void);
