@@ -142,6 +142,11 @@ void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 	add_virtio_console(con, bus, workload_ports);
 }
 
+void console_start(struct console *con, void (*enter)(void))
+{
+	chardev_stdio_start_copier(&con->input, enter);
+}
+
 bool console_is_tty(const struct console *con)
 {
 	return con->input.tty;

@@ -49,6 +49,9 @@ struct console {
 void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 		  struct virtio_bus *bus, bool workload_ports);
 
+/* Start the console's threads (a stdin copier, if stdin needs one), each calling ENTER first. */
+void console_start(struct console *con, void (*enter)(void));
+
 /* Whether capsule's stdin is a terminal (then in raw mode). */
 bool console_is_tty(const struct console *con);
 

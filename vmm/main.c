@@ -252,6 +252,11 @@ static void enter_blk_sandbox(void)
 	seccomp_enter_or_die(SECCOMP_KIND_blk);
 }
 
+static void enter_copier_sandbox(void)
+{
+	seccomp_enter_or_die(SECCOMP_KIND_copier);
+}
+
 /*
  * Everything is open: give up what the guest must never reach through us,
  * in the order vmm/sandbox/jail.h gives, before any other thread exists.
@@ -290,6 +295,7 @@ static void start_threads(struct machine *m)
 			die("[disk %s]: cannot start its workers: %s", m->cfg.disks[i].name,
 			    strerror(-ret));
 	}
+	console_start(&m->console, enter_copier_sandbox);
 	for (unsigned i = 0; i < m->cfg.vcpus; i++)
 		vcpu_start(&m->vcpus[i]);
 	ret = jail_no_more_threads();

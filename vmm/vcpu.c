@@ -134,7 +134,9 @@ static void *vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
 	seccomp_enter_or_die(SECCOMP_KIND_vcpu);
-	while (!__atomic_load_n(&vcpu->stopping, __ATOMIC_ACQUIRE)) {
+	/* Once the VM is ending, no vCPU goes back into the guest (which might write on). */
+	while (!__atomic_load_n(&vcpu->stopping, __ATOMIC_ACQUIRE) &&
+	       !event_loop_stopping(vcpu->vm->loop)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

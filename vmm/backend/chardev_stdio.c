@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -39,36 +40,65 @@ static void enter_raw_mode(void)
 	tcsetattr(STDIN_FILENO, TCSADRAIN, &t);
 }
 
+/* What the copier thread needs: its pipe's end and its sandbox. */
+struct copier {
+	int out;
+	void (*enter)(void);
+};
+
 /* Copies a stdin epoll cannot watch (a file, /dev/null), or could not reopen, into a pipe it can. */
 static void *copy_stdin(void *arg)
 {
-	int out = (int)(intptr_t)arg;
+	struct copier c = *(struct copier *)arg;
 	char buf[4096];
 	ssize_t n;
 
+	free(arg);
+	pthread_setname_np(pthread_self(), "stdin-copier");
+	if (c.enter)
+		c.enter();
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
+		if (write(c.out, buf, (size_t)n) != n)
 			break;
-	close(out);
+	close(c.out);
 	return NULL;
 }
 
-/* The fd to watch for input, never waited on when read; -1 when stdin is closed. */
+/*
+ * The fd to watch for input, never waited on when read; -1 when stdin is
+ * closed. A stdin that needs the copier gets a pipe now, its thread later
+ * (chardev_stdio_start_copier()).
+ */
 static int pollable_stdin(struct chardev_stdio *cs)
 {
 	int fd = chardev_fd_open(STDIN_FILENO, O_RDONLY, &cs->in_kind);
-	pthread_t t;
 	int p[2];
 
 	if (cs->in_kind != CHARDEV_FD_PLAIN && cs->in_kind != CHARDEV_FD_BLOCKING)
 		return fd;
 	/* The copier waits in read() on its own thread; our end of its pipe is ours to make non-blocking. */
 	cs->in_kind = CHARDEV_FD_PRIVATE;
-	if (pipe2(p, O_CLOEXEC) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 ||
-	    pthread_create(&t, NULL, copy_stdin, (void *)(intptr_t)p[1]))
+	if (pipe2(p, O_CLOEXEC) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0)
 		die("cannot read stdin: %s", strerror(errno));
-	pthread_detach(t);
+	cs->copy_fd = p[1];
 	return p[0];
+}
+
+void chardev_stdio_start_copier(struct chardev_stdio *cs, void (*enter)(void))
+{
+	struct copier *c;
+	pthread_t t;
+
+	if (cs->copy_fd < 0)
+		return;
+	c = malloc(sizeof(*c));
+	if (!c)
+		die("cannot read stdin: out of memory");
+	*c = (struct copier){ cs->copy_fd, enter };
+	if (pthread_create(&t, NULL, copy_stdin, c))
+		die("cannot read stdin: cannot start its copier thread");
+	pthread_detach(t);
+	cs->copy_fd = -1;
 }
 
 /* Ctrl-A x leaves; Ctrl-A Ctrl-A sends one Ctrl-A. Returns the bytes to pass on. */
@@ -202,6 +232,7 @@ void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool 
 	cs->sink_opaque = opaque;
 	cs->tty = isatty(STDIN_FILENO);
 	cs->eof_as_ctrl_d = eof_as_ctrl_d && !cs->tty;
+	cs->copy_fd = -1;
 	cs->in_fd = pollable_stdin(cs);
 	cs->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (cs->room_fd < 0)

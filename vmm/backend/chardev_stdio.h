@@ -19,6 +19,7 @@ struct chardev_stdio {
 	int in_fd;		/* stdin reopened, or a pipe fed from it when it cannot be polled */
 	enum chardev_fd_kind in_kind;	/* how in_fd is read without waiting */
 	int room_fd;		/* eventfd: the sink has room again */
+	int copy_fd;		/* the copier's end of in_fd's pipe, until it starts; else -1 */
 	bool tty;		/* stdin is a terminal, now in raw mode */
 	bool eof_as_ctrl_d;	/* at end of input send ^D, the tty's end-of-file */
 	bool escape;		/* the previous key was the Ctrl-A escape */
@@ -40,6 +41,13 @@ struct chardev_stdio {
  */
 void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
 			chardev_sink_fn sink, void *opaque);
+
+/*
+ * When stdin cannot be watched (a file, /dev/null) a thread copies it into a
+ * pipe: start it now, calling ENTER (its sandbox) first. Nothing to do
+ * otherwise. Dies on failure.
+ */
+void chardev_stdio_start_copier(struct chardev_stdio *cs, void (*enter)(void));
 
 /* Begin feeding input to the sink (once the guest is ready to receive it). Thread-safe. */
 void chardev_stdio_start(struct chardev_stdio *cs);
