@@ -5,7 +5,7 @@ probe=$top/tests/acceptance/stdio_probe.py
 
 # stdio_probe.py ARGS... in the KVM host (see its usage); sets $status, $output, $stderr.
 kvm_probe() {
-	TMPDIR=$TMPDIR_FOR_CAPSULE run --separate-stderr "$kvm_host" "$probe" "$@"
+	run --separate-stderr "$kvm_host" "$probe" "$@"
 }
 
 # The value of KEY=VALUE in the probe's report.
@@ -62,4 +62,12 @@ PAUSE=6
 	[[ $output == *on-the-terminal* ]]
 	[ "$(value status)" = 0 ]
 	[ "$(value shared_blocking)" = yes ]
+}
+
+@test "capsule run -- yes | head ends as yes | head does: status 141 once the reader leaves" {
+	run --separate-stderr "$kvm_host" bash -c \
+		'"$0" run -- yes | head -c 10; echo " ${PIPESTATUS[0]}"' "$capsule"
+	echo "output: $output"
+	expect_status 0
+	[ "${#lines[@]}" -eq 6 ] && [ "${lines[4]}" = y ] && [ "${lines[5]}" = " 141" ]
 }

@@ -2,6 +2,7 @@
 #include "backend/chardev_fd.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -132,14 +133,22 @@ static void on_writable(void *opaque, uint32_t events)
 	o->drained(o->opaque);
 }
 
-/* The reader went away (or the fd failed): from now on output is dropped, as a closed pipe would. */
+/*
+ * The reader went away (or the fd failed): from now on output is dropped.
+ * A pipe whose reader left ends capsule as it would end any writer, with
+ * 128 + SIGPIPE: `capsule run -- yes | head` finishes like `yes | head`.
+ */
 static void lost(struct chardev_output *o)
 {
 	o->gone = true;
-	if (errno == EPIPE || o->kind == CHARDEV_FD_CLOSED)
-		log_debug("fd %d: the reader is gone: guest output is dropped", o->fd);
-	else
+	if (errno == EPIPE) {
+		log_debug("fd %d: the reader is gone: ending as SIGPIPE would", o->fd);
+		event_loop_stop(o->loop, 128 + SIGPIPE);
+	} else if (o->kind == CHARDEV_FD_CLOSED) {
+		log_debug("fd %d: closed: guest output is dropped", o->fd);
+	} else {
 		log_error("console output: %s: guest output is dropped from now on", strerror(errno));
+	}
 }
 
 size_t chardev_output_write(struct chardev_output *o, const struct iovec *iov, int iovcnt)
