@@ -59,6 +59,17 @@ struct machine {
 /* fds the jail leaves room for, for what later issues open at run time (control clients). */
 #define SPARE_FDS 32
 
+/* NAME for the next --disk: "cli-N", the first N no [disk] section of the config took. */
+static void cli_disk_name(const struct config *cfg, char *name, size_t size)
+{
+	for (unsigned n = 0, taken = 1; taken; n++) {
+		snprintf(name, size, "cli-%u", n);
+		taken = 0;
+		for (unsigned i = 0; i < cfg->ndisks; i++)
+			taken |= !strcmp(cfg->disks[i].name, name);
+	}
+}
+
 static void load_config(struct machine *m)
 {
 	char err[1024];
@@ -71,7 +82,7 @@ static void load_config(struct machine *m)
 	for (unsigned i = 0; i < m->cli.ndisks; i++) {
 		char name[16];
 
-		snprintf(name, sizeof(name), "cli-%u", i);
+		cli_disk_name(&m->cfg, name, sizeof(name));
 		if (config_add_snapshot_disk(&m->cfg, name, m->cli.disks[i], err, sizeof(err)) < 0)
 			die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	}
