@@ -1,5 +1,7 @@
 /* Waiting for the devices init needs: the console tty and the workload's virtio ports. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,11 +18,18 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-int init_wait_for_path(const char *path, unsigned timeout_ms)
+int init_open_device(const char *path, int flags, unsigned timeout_ms)
 {
 	for (unsigned waited = 0;; waited += POLL_NS / 1000000) {
-		if (access(path, F_OK) == 0)
-			return 0;
+		int fd = open(path, flags);
+
+		/*
+		 * Not only ENOENT: hvc's tty driver makes /dev/hvc0 a moment
+		 * before the console behind it is registered, and an open in
+		 * between fails with ENODEV.
+		 */
+		if (fd >= 0 || (errno != ENOENT && errno != ENODEV && errno != ENXIO))
+			return fd;
 		if (waited >= timeout_ms)
 			return -1;
 		nap();

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "abi/guest_port.h"
 #include "init.h"
 
 static void mount_one(const char *src, const char *dir, const char *type, unsigned long flags,
@@ -44,9 +45,7 @@ static int open_console(const char *dev)
 {
 	int fd;
 
-	if (init_wait_for_path(dev, DEVICE_WAIT_MS) < 0)
-		return -1;
-	fd = open(dev, O_RDWR | O_NOCTTY);
+	fd = init_open_device(dev, O_RDWR | O_NOCTTY, DEVICE_WAIT_MS);
 	if (fd < 0)
 		return -1;
 	dup2(fd, 0);
@@ -164,16 +163,16 @@ int main(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	if (open_console(req.console) < 0)
-		init_port_fail();
+		init_port_fail(GUEST_FAIL_CONSOLE);
 	/* A workload whose host side is no terminal gets byte-exact ports instead of a tty. */
 	use_ports = req.argv && !req.tty && find_ports(ports);
 	if (req.argv && !req.tty && !use_ports)
-		init_port_fail();
+		init_port_fail(GUEST_FAIL_PORTS);
 	pid = fork();
 	if (pid == 0)
 		child_exec(req.argv, use_ports ? ports : NULL);
 	if (pid < 0)
-		init_port_fail();
+		init_port_fail(GUEST_FAIL_INIT);
 	status = wait_for(pid);
 	sync();
 	/* Let the console finish sending what the shell wrote before the VM ends. */

@@ -21,8 +21,8 @@ void init_read_request(struct init_request *req);
  * (found by MAC, waited for up to 5 s in all); failures are reported on stderr and skipped. */
 void init_net_setup(const struct init_request *req);
 
-/* Wait up to TIMEOUT_MS for PATH to exist; 0 or -1. */
-int init_wait_for_path(const char *path, unsigned timeout_ms);
+/* open(PATH, FLAGS), tried again for up to TIMEOUT_MS while the device is not there yet; fd or -1. */
+int init_open_device(const char *path, int flags, unsigned timeout_ms);
 
 /* Wait up to TIMEOUT_MS for the virtio port named NAME; its /dev path in DEV. 0 or -1. */
 int init_find_port(const char *name, char *dev, size_t devlen, unsigned timeout_ms);
@@ -33,7 +33,7 @@ void init_port_mark(void);
 /* Tell the monitor the guest is done with STATUS; the VM ends. */
 void init_port_exit(int status);
 
-/* Tell the monitor init could not do its job; does not return. */
-void init_port_fail(void) __attribute__((noreturn));
+/* Tell the monitor init could not do its job (GUEST_FAIL_*); does not return. */
+void init_port_fail(int code) __attribute__((noreturn));
 
 #endif

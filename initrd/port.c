@@ -31,9 +31,9 @@ void init_port_exit(int status)
 	port_write(GUEST_PORT_EXIT, (unsigned char)status);
 }
 
-void init_port_fail(void)
+void init_port_fail(int code)
 {
-	port_write(GUEST_PORT_FAIL, GUEST_FAIL_INIT);
+	port_write(GUEST_PORT_FAIL, (unsigned char)code);
 	for (;;)
 		pause();
 }

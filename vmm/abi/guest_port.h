@@ -12,5 +12,7 @@
 #define GUEST_MARK_INIT 1	/* init has started */
 #define GUEST_FAIL_BOOT_INFO 1	/* firmware: boot-info block missing or bad */
 #define GUEST_FAIL_INIT 2	/* init: could not start the shell or command */
+#define GUEST_FAIL_CONSOLE 3	/* init: the console device did not appear or open */
+#define GUEST_FAIL_PORTS 4	/* init: the workload's virtio ports did not appear */
 
 #endif

@@ -13,6 +13,10 @@ static const char *failure_name(uint8_t code)
 		return "the firmware found no valid boot-info block";
 	case GUEST_FAIL_INIT:
 		return "the guest's init could not start the shell or command";
+	case GUEST_FAIL_CONSOLE:
+		return "the guest's init found no console device to open";
+	case GUEST_FAIL_PORTS:
+		return "the guest's init did not find the workload's virtio ports";
 	default:
 		return "unknown guest failure";
 	}
