@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net config
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net config control
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -34,6 +34,11 @@ fuzz_config_SRCS := $(wildcard vmm/config/*.c)
 fuzz_config_DEPS := images/default.conf
 fuzz_config_DEFS := -DFUZZ_DEFAULT_CONF='"$(CURDIR)/images/default.conf"'
 fuzz_config_OPTS := -max_len=8192 -timeout=5
+
+fuzz_control_SRCS := vmm/control/control_proto.c vmm/control/control_utf8.c \
+	vmm/control/control_answer.c vmm/control/control_json.c vmm/control/control_lines.c \
+	vmm/control/control_dispatch.c vmm/control/control_human.c vmm/config/config_values.c
+fuzz_control_OPTS := -max_len=16384 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz

@@ -170,6 +170,8 @@ static void check_config(const struct config *cfg, const char *text)
 	TERMINATED(cfg->kernel_path);
 	TERMINATED(cfg->initrd_path);
 	TERMINATED(cfg->cmdline_append);
+	TERMINATED(cfg->control_socket);
+	FUZZ_CHECK(strlen(cfg->control_socket) <= 107);	/* what sun_path holds */
 	FUZZ_CHECK(cfg->vm_name[0]);
 	FUZZ_CHECK(cfg->memory >= CONFIG_MEMORY_MIN && cfg->memory <= CONFIG_MEMORY_MAX &&
 		   cfg->memory % 4096 == 0);

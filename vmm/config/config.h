@@ -68,6 +68,8 @@ struct config {
 	unsigned ndisks;
 	struct config_net nets[CONFIG_NETS_MAX];
 	unsigned nnets;
+	bool control;			/* [control] enabled: serve a control socket */
+	char control_socket[PATH_MAX];	/* [control] socket: "" for the default path */
 };
 
 /*

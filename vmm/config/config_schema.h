@@ -43,6 +43,10 @@ extern const struct config_key config_net_keys[];
 void *config_open_net(struct config *cfg, const char *instance, char *why, size_t whylen);
 int config_close_net(void *target, char *why, size_t whylen);
 
+/* [control] (config_control.c). */
+extern const struct config_key config_control_keys[];
+void *config_open_control(struct config *cfg, const char *instance, char *why, size_t whylen);
+
 /* Value parsers for setters: 0, or -1 with WHY filled. */
 int config_value_bool(const char *value, bool *out, char *why, size_t whylen);
 int config_value_file(char *dst, size_t dstlen, const char *value, const char *base_dir,

@@ -1,4 +1,4 @@
-/* The config file's sections and keys: [vm], [kernel], [jail], [disk NAME]; [net NAME] is in config_net.c. */
+/* The config file's sections and keys: [vm], [kernel], [jail], [disk NAME]; [net NAME] and [control] have files of their own. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -282,6 +282,7 @@ const struct config_section config_sections[] = {
 	{ "jail", false, jail_keys, whole_config, NULL },
 	{ "disk", true, disk_keys, open_disk, close_disk },
 	{ "net", true, config_net_keys, config_open_net, config_close_net },
+	{ "control", false, config_control_keys, config_open_control, NULL },
 	{ NULL, false, NULL, NULL, NULL },
 };
 
