@@ -290,7 +290,7 @@ static void enter_sandbox(struct machine *m)
 		die("seccomp: cannot handle SIGSYS: %s", strerror(errno));
 	n = tap_hand_over_restores(restores, CLEANUP_ITEMS_MAX);
 	if (jail_isolate(&m->jail, err, sizeof(err)) < 0 ||
-	    cleanup_start(&m->cleanup, restores, n, err, sizeof(err)) < 0 ||
+	    cleanup_start(&m->cleanup, restores, n, NULL, err, sizeof(err)) < 0 ||
 	    jail_lock_down(&m->jail, err, sizeof(err)) < 0)
 		die("%s", err);
 }

@@ -1,4 +1,4 @@
-/* The cleanup process: puts back what capsule changed on the host (taps) when capsule ends, however it ends. */
+/* The cleanup process: puts back what capsule changed on the host (taps, its control socket) when capsule ends, however it ends. */
 #include "sandbox/cleanup.h"
 
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,14 +34,29 @@ static void keep_net_admin(void)
 	syscall(SYS_capset, &h, d);
 }
 
-/* The process itself: nothing open but PIPE, SOCK and stderr; then wait, undo, end. */
-static noreturn void run(int pipe_fd, int sock, const struct netif_restore *r, unsigned n)
+/* The socket, if its name still holds what capsule made (a newer capsule's is left alone). */
+static void remove_file(const struct cleanup_file *f)
+{
+	struct stat st;
+
+	if (f->dir_fd < 0)
+		return;
+	if (fstatat(f->dir_fd, f->name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != f->dev ||
+	    st.st_ino != f->ino)
+		return;
+	if (unlinkat(f->dir_fd, f->name, 0) < 0 && errno != ENOENT)
+		log_error("cannot remove '%s': %s", f->name, strerror(errno));
+}
+
+/* The process itself: nothing open but PIPE, SOCK, FILE's directory and stderr; then wait, undo, end. */
+static noreturn void run(int pipe_fd, int sock, const struct netif_restore *r, unsigned n,
+			 const struct cleanup_file *file)
 {
 	ssize_t got;
 	char byte;
 
 	for (int fd = 3; fd < 4096; fd++)
-		if (fd != pipe_fd && fd != sock)
+		if (fd != pipe_fd && fd != sock && fd != file->dir_fd)
 			close(fd);
 	/* The user's Ctrl-C is for capsule: this one still has to put things back. */
 	signal(SIGINT, SIG_IGN);
@@ -60,20 +76,24 @@ static noreturn void run(int pipe_fd, int sock, const struct netif_restore *r, u
 		if (e < 0)
 			log_error("cannot put tap '%s' back as it was: %s", r[i].name, strerror(-e));
 	}
+	remove_file(file);
 	_exit(0);
 }
 
 int cleanup_start(struct cleanup *c, const struct netif_restore *restores, unsigned n,
-		  char *err, size_t errlen)
+		  const struct cleanup_file *file, char *err, size_t errlen)
 {
-	int p[2], sock;
+	static const struct cleanup_file none = { .dir_fd = -1 };
+	int p[2], sock = -1;
 
 	c->pid = 0;
 	c->pipe_fd = -1;
-	if (!n)
+	if (!file)
+		file = &none;
+	if (!n && file->dir_fd < 0)
 		return 0;
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || pipe2(p, O_CLOEXEC) < 0) {
+	if ((n && (sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) ||
+	    pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "cleanup process: %s", strerror(errno));
 		return -1;
 	}
@@ -83,9 +103,10 @@ int cleanup_start(struct cleanup *c, const struct netif_restore *restores, unsig
 		return -1;
 	}
 	if (c->pid == 0)
-		run(p[0], sock, restores, n);
+		run(p[0], sock, restores, n, file);
 	close(p[0]);
-	close(sock);
+	if (sock >= 0)
+		close(sock);
 	c->pipe_fd = p[1];
 	return 0;
 }
