@@ -26,6 +26,10 @@ struct policy_rule {
 /* The syscall when argument ARGN, masked with MASK, is VALUE. */
 #define ALLOW_IF(sys, argn, mask, value) { SCMP_SYS(sys), #sys, 1, { CMP(argn, mask, value) } }
 
+/* The syscall when argument A is VA and argument B is VB (whole values). */
+#define ALLOW_IF2(sys, a, va, b, vb) \
+	{ SCMP_SYS(sys), #sys, 2, { CMP(a, ~0u, va), CMP(b, ~0u, vb) } }
+
 /* ioctl with request REQ: 32 bits, as the kernel reads it (musl passes an int, sign-extended). */
 #define ALLOW_IOCTL(req) ALLOW_IF(ioctl, 1, 0xffffffffu, (req))
 

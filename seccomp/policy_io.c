@@ -1,4 +1,4 @@
-/* The I/O thread: the event loop over eventfds, taps and the console, and the orderly end. */
+/* The I/O thread: the event loop over eventfds, taps, the console and the control socket, and the orderly end. */
 #include <linux/if_tun.h>
 #include <sys/socket.h>
 
@@ -28,5 +28,8 @@ const struct policy_rule policy_io[] = {
 	ALLOW(fallocate),
 	ALLOW(close),
 	ALLOW(wait4),			/* the cleanup process, done at an orderly end */
+	/* The control socket (vmm/control/): clients taken without waiting, and who each is. */
+	ALLOW_IF(accept4, 3, ~0u, SOCK_NONBLOCK | SOCK_CLOEXEC),
+	ALLOW_IF2(getsockopt, 1, SOL_SOCKET, 2, SO_PEERCRED),
 	POLICY_END
 };

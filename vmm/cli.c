@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/control_proto.h"
 #include "log.h"
 
 #ifndef CAPSULE_VERSION
@@ -16,6 +17,7 @@ static const char usage[] =
 	"usage: capsule [OPTIONS]                       boot the appliance to a shell\n"
 	"       capsule run [OPTIONS] [--] CMD [ARG...]  run CMD in a throwaway VM,\n"
 	"                                               print its output, exit with its status\n"
+	"       capsule ctl NAME COMMAND [ARG]           steer a running VM (capsule ctl --help)\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE  the appliance config (default: the built-in one)\n"
@@ -43,6 +45,52 @@ static void bad_usage(const char *fmt, const char *arg)
 	exit(EXIT_CAPSULE_USAGE);
 }
 
+/* capsule ctl [--json] [--timeout SECONDS] NAME|SOCKET COMMAND [ARG], or list. */
+static void parse_ctl(int argc, char **argv, struct control_cli *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 't':
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > CONTROL_SECONDS_MAX)
+				bad_usage("--timeout '%s': not a number of seconds from 1 to 3600",
+					  optarg);
+			o->timeout = (unsigned)v;
+			break;
+		case 'h':
+			control_client_usage(stdout);
+			exit(0);
+		default:
+			bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		bad_usage("ctl needs a VM (NAME or SOCKET) and a COMMAND, or list%s", "");
+	o->list = !strcmp(argv[optind], "list");
+	o->target = o->list ? NULL : argv[optind];
+	o->words = &argv[optind + 1];
+	o->nwords = argc - optind - 1;
+	if (o->list && (o->nwords || o->timeout))
+		bad_usage("ctl list takes no arguments%s", "");
+	if (!o->list && !o->nwords)
+		bad_usage("ctl %s: which COMMAND? (capsule ctl --help lists them)", argv[optind]);
+}
+
 void cli_parse(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
@@ -56,6 +104,11 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 	int c, first = 1;
 
 	memset(cli, 0, sizeof(*cli));
+	if (argc > 1 && !strcmp(argv[1], "ctl")) {
+		cli->ctl = true;
+		parse_ctl(argc, argv, &cli->ctl_args);
+		return;
+	}
 	if (argc > 1 && !strcmp(argv[1], "run")) {
 		cli->run = true;
 		first = 2;

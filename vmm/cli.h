@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "control/control_client.h"
+
 #define CLI_DISKS_MAX 4
 
 struct cli {
@@ -13,9 +15,14 @@ struct cli {
 	char **argv;		/* the guest command, NULL-terminated; NULL for a shell */
 	const char *disks[CLI_DISKS_MAX];	/* --disk FILE: throwaway-overlay disks */
 	unsigned ndisks;
+	bool ctl;		/* "capsule ctl": talk to a running VM, as CTL_ARGS says */
+	struct control_cli ctl_args;
 };
 
-/* Parse ARGV into CLI. Prints help and exits 0 for --help; exits 2 on bad usage. */
+/*
+ * Parse ARGV into CLI. Prints help and exits 0 for --help (capsule ctl
+ * --help: ctl's); exits 2 on bad usage.
+ */
 void cli_parse(int argc, char **argv, struct cli *cli);
 
 #endif

@@ -13,7 +13,7 @@
  */
 typedef void (*event_fn)(void *opaque, uint32_t events);
 
-#define EVENT_LOOP_HANDLERS_MAX 256	/* 8 NICs of 8 queue pairs need 200 */
+#define EVENT_LOOP_HANDLERS_MAX 296	/* 8 NICs of 8 queue pairs need 200; control clients 33 */
 
 struct event_handler {
 	int fd;			/* -1: a free slot */

@@ -23,6 +23,8 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "config/config.h"
+#include "control/control_client.h"
+#include "control/control_server.h"
 #include "cpu_x86.h"
 #include "legacy/guest_port.h"
 #include "legacy/i8042.h"
@@ -52,12 +54,13 @@ struct machine {
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct jail_options jail;
 	struct cleanup cleanup;
+	struct control_server control;
 	struct timespec started;
 	int signal_fd;
 };
 
-/* fds the jail leaves room for, for what later issues open at run time (control clients). */
-#define SPARE_FDS 32
+/* fds the jail leaves room for, for what is opened at run time: control clients. */
+#define SPARE_FDS CONTROL_SPARE_FDS
 
 /* NAME for the next --disk: "cli-N", the first N no [disk] section of the config took. */
 static void cli_disk_name(const struct config *cfg, char *name, size_t size)
@@ -245,6 +248,31 @@ static void handle_signals(struct machine *m)
 		die("signalfd: %s", strerror(errno));
 }
 
+/*
+ * The control socket, before anything that could change the host: a VM of
+ * the same name already running stops this one first.
+ */
+static void open_control(struct machine *m)
+{
+	char err[512];
+
+	if (control_server_open(&m->control, &m->cfg, m->cli.config == NULL, err, sizeof(err)) < 0)
+		die_status(EXIT_CAPSULE_USAGE, "%s", err);
+}
+
+/* Served by the I/O thread: info vm and kill built in; later commands plug in here. */
+static void serve_control(struct machine *m)
+{
+	struct control_vm_info info = { .cfg = &m->cfg };
+	int ret;
+
+	for (unsigned i = 0; i < m->nics.n; i++)
+		info.nic_hosts[i] = m->nics.backends[i]->name;
+	ret = control_server_start(&m->control, &m->loop, &info, &m->started);
+	if (ret < 0)
+		die("control socket: %s", strerror(-ret));
+}
+
 static void create_vcpus(struct machine *m)
 {
 	struct kvm_cpuid2 *cpuid = cpu_x86_supported_cpuid(m->vm.kvm_fd);
@@ -280,6 +308,7 @@ static void enter_sandbox(struct machine *m)
 		[CONFIG_SECCOMP_LOG] = SECCOMP_LOG,
 	};
 	struct netif_restore restores[CLEANUP_ITEMS_MAX];
+	struct cleanup_file socket;
 	int disk_fds[CONFIG_DISKS_MAX];
 	char err[512];
 	unsigned n;
@@ -289,8 +318,9 @@ static void enter_sandbox(struct machine *m)
 	if (seccomp_setup(modes[m->cfg.seccomp], disk_fds, m->cfg.ndisks) < 0)
 		die("seccomp: cannot handle SIGSYS: %s", strerror(errno));
 	n = tap_hand_over_restores(restores, CLEANUP_ITEMS_MAX);
+	control_server_hand_over(&m->control, &socket);
 	if (jail_isolate(&m->jail, err, sizeof(err)) < 0 ||
-	    cleanup_start(&m->cleanup, restores, n, NULL, err, sizeof(err)) < 0 ||
+	    cleanup_start(&m->cleanup, restores, n, &socket, err, sizeof(err)) < 0 ||
 	    jail_lock_down(&m->jail, err, sizeof(err)) < 0)
 		die("%s", err);
 }
@@ -338,8 +368,11 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &m.started);
 	cli_parse(argc, argv, &m.cli);
+	if (m.cli.ctl)
+		exit(control_client_main(&m.cli.ctl_args));
 	load_config(&m);
 	jail_user(&m);
+	open_control(&m);
 	open_disks(&m);
 	nics_open(&m.nics, &m.cfg);
 	ret = event_loop_init(&m.loop);
@@ -350,6 +383,7 @@ int main(int argc, char **argv)
 	add_devices(&m);
 	add_disks(&m);
 	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
+	serve_control(&m);
 	load_guest(&m);
 	create_vcpus(&m);
 	clock_gettime(CLOCK_MONOTONIC, &sandboxed);
