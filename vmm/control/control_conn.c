@@ -47,7 +47,9 @@ int control_conn_resolve(const char *target, char *path, size_t size, char *err,
 	char *abs;
 	int ret;
 
-	if (stat(target, &st) == 0 && S_ISSOCK(st.st_mode)) {
+	/* A socket, or a path (a '/' in it: no VM name has one) to report on as it is. */
+	if ((stat(target, &st) == 0 && S_ISSOCK(st.st_mode)) ||
+	    (strchr(target, '/') && !(stat(target, &st) == 0 && S_ISREG(st.st_mode)))) {
 		if (strlen(target) >= size)
 			return fail(err, errlen, "socket path too long");
 		strcpy(path, target);

@@ -6,7 +6,8 @@
 #include <sys/types.h>
 
 /*
- * The socket TARGET means, into PATH: TARGET itself when it is a socket; the
+ * The socket TARGET means, into PATH: TARGET itself when it is a socket, or
+ * holds a '/' and is no regular file (a socket not there, or out of reach); the
  * default socket of the VM named by the config file's absolute path when it
  * is a regular file; else that of the VM named TARGET, in
  * $XDG_RUNTIME_DIR/capsule or /run/capsule (the first that has it). 0, or

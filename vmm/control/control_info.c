@@ -47,7 +47,7 @@ void control_info_vm(const struct control_vm_info *info, uint64_t uptime_ms,
 {
 	const struct config *cfg = info->cfg;
 
-	control_answer_str(a, "name", cfg->vm_name);
+	control_answer_str(a, "name", info->name ? info->name : cfg->vm_name);
 	control_answer_str(a, "state", info->state);
 	control_answer_u64(a, "memory", cfg->memory);
 	control_answer_u64(a, "vcpus", cfg->vcpus);

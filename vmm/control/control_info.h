@@ -10,6 +10,7 @@
 
 struct control_vm_info {
 	const struct config *cfg;
+	const char *name;			/* the VM's name, when not cfg's [vm] name */
 	const char *nic_hosts[CONFIG_NETS_MAX];	/* what each NIC is on ("tap capsule0"), or NULL */
 	char socket[CONTROL_PATH_MAX + 1];	/* the control socket's path */
 	long pid;				/* capsule's, as the host sees it */

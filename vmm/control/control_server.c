@@ -205,6 +205,8 @@ int control_server_start(struct control_server *s, struct event_loop *loop,
 	s->info.pid = (long)getpid();
 	if (!s->info.state)
 		s->info.state = "running";
+	if (!s->info.name && s->vm_name[0])
+		s->info.name = s->vm_name;
 	control_server_handle(s, CONTROL_INFO_VM, info_vm, s);
 	control_server_handle(s, CONTROL_KILL, kill_vm, s);
 	ret = event_loop_add(loop, s->listen_fd, EPOLLIN, on_listen, s);

@@ -35,6 +35,7 @@ struct control_server {
 	int dir_fd;			/* the socket's directory (O_PATH): removal by name there */
 	char name[NAME_MAX + 1];	/* the socket's file name in it */
 	char path[CONTROL_PATH_MAX + 1];	/* and its whole path */
+	char vm_name[32];		/* "capsule-PID" when no config file names the VM; else "" */
 	dev_t dev;			/* what it was: removed only while still ours */
 	ino_t ino;
 	uid_t owner;			/* capsule's user: it and root may send commands */

@@ -25,10 +25,10 @@ static int fail(char *err, size_t errlen, const char *path, const char *why)
 }
 
 /* [control] socket, or the default directory and a name made from the VM's. */
-static int socket_path(const struct config *cfg, bool unique, char *path, size_t size,
-		       char *err, size_t errlen)
+static int socket_path(struct control_server *s, const struct config *cfg, bool unique,
+		       char *path, size_t size, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], name[NAME_MAX + 1], pidname[32];
+	char dir[PATH_MAX], name[NAME_MAX + 1];
 	const char *vm = cfg->vm_name;
 	int len;
 
@@ -40,8 +40,8 @@ static int socket_path(const struct config *cfg, bool unique, char *path, size_t
 		return 0;
 	}
 	if (unique) {
-		snprintf(pidname, sizeof(pidname), "capsule-%ld", (long)getpid());
-		vm = pidname;
+		snprintf(s->vm_name, sizeof(s->vm_name), "capsule-%ld", (long)getpid());
+		vm = s->vm_name;
 	}
 	if (control_default_dir(getenv("XDG_RUNTIME_DIR"), dir, sizeof(dir)) < 0 ||
 	    control_file_name(vm, name, sizeof(name)) < 0)
@@ -66,13 +66,20 @@ static int open_dir(struct control_server *s, const char *path, char *err, size_
 	else
 		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 	snprintf(s->name, sizeof(s->name), "%s", slash ? slash + 1 : path);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "control socket %s: creating %s: %s", path, dir, strerror(errno));
+	/* errno stays the failure's, for the caller. */
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || access(dir, W_OK | X_OK) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "control socket %s: %s: %s", path, dir, strerror(e));
+		errno = e;
 		return -1;
 	}
 	s->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->dir_fd < 0) {
-		snprintf(err, errlen, "control socket %s: %s: %s", path, dir, strerror(errno));
+		int e = errno;
+
+		snprintf(err, errlen, "control socket %s: %s: %s", path, dir, strerror(e));
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -161,9 +168,22 @@ int control_server_open(struct control_server *s, const struct config *cfg, bool
 	if (!cfg->control)
 		return 0;
 	s->owner = getuid();
-	if (socket_path(cfg, unique, addr.sun_path, sizeof(addr.sun_path), err, errlen) < 0 ||
-	    open_dir(s, addr.sun_path, err, errlen) < 0 ||
-	    clear_the_way(s, &addr, err, errlen) < 0)
+	if (socket_path(s, cfg, unique, addr.sun_path, sizeof(addr.sun_path), err, errlen) < 0)
+		return -1;
+	if (open_dir(s, addr.sun_path, err, errlen) < 0) {
+		/*
+		 * The default directory out of this user's reach (no
+		 * $XDG_RUNTIME_DIR, not root): the VM runs without a socket,
+		 * and says so. A socket the config names must be there.
+		 */
+		if (!cfg->control_socket[0] && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+			log_error("%s: no control socket (set [control] socket, or enabled = false)",
+				  err);
+			return 0;
+		}
+		return -1;
+	}
+	if (clear_the_way(s, &addr, err, errlen) < 0)
 		return -1;
 	if (bind_listen(s, &addr, err, errlen) < 0) {
 		if (s->listen_fd >= 0)

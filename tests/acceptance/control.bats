@@ -1,0 +1,229 @@
+# The control socket and capsule ctl, under real KVM: each test is one script in the KVM host.
+load helpers
+
+# The script's common part: a private $XDG_RUNTIME_DIR (so the default
+# sockets are in $d/capsule), and helpers to run guests in the background.
+prelude='
+capsule=$0 raw=$1 top=$2
+shift 2
+d=$(mktemp -d /run/capsule-control.XXXXXX)
+chmod 0711 "$d"
+trap "kill -KILL \$(jobs -p) 2>/dev/null; rm -rf $d" EXIT
+export XDG_RUNTIME_DIR=$d
+python=/usr/bin/python3
+# conf NAME LINES...: a config naming the VM NAME, in $d/NAME.conf.
+conf() { local n=$1; shift; printf "%s\n" "[vm]" "name = $n" "$@" >"$d/$n.conf"; }
+# vm NAME: capsule runs the guest of $d/NAME.conf in the background; it says
+# "up" and waits for a line on stdin (a FIFO held open here).
+vm() {
+	local fd v=${1//-/_}
+	rm -f "$d/$1.in" "$d/$1.out" "$d/$1.err"
+	mkfifo "$d/$1.in"
+	"$capsule" run -c "$d/$1.conf" -- sh -c "echo up; read x; echo bye" \
+		<"$d/$1.in" >"$d/$1.out" 2>"$d/$1.err" &
+	eval "${v}_pid=$!"
+	exec {fd}>"$d/$1.in"
+	eval "${v}_fd=$fd"
+}
+# await NAME: wait up to 120 s for the guest to say "up".
+await() {
+	local i v=${1//-/_}
+	for ((i = 0; i < 600; i++)); do
+		grep -qx up "$d/$1.out" 2>/dev/null && return 0
+		kill -0 "$(eval echo "\$${v}_pid")" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "$1: not up; stdout: $(cat "$d/$1.out"); stderr: $(cat "$d/$1.err")"
+	exit 1
+}
+# finish NAME: a line to the guest, so it ends; then "NAME exit STATUS".
+finish() {
+	local v=${1//-/_}
+	eval "echo go >&\$${v}_fd; exec {${v}_fd}>&-"
+	ended "$1"
+}
+# ended NAME: wait up to 120 s for capsule to end; "NAME exit STATUS", and
+# what it printed when that is not 0.
+ended() {
+	local pid i s v=${1//-/_}
+	pid=$(eval echo "\$${v}_pid")
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -0 "$pid" 2>/dev/null && { echo "$1 timed out"; kill -KILL "$pid"; }
+	wait "$pid"
+	s=$?
+	[ $s -eq 0 ] || sed "s/^/$1 stderr: /" "$d/$1.err"
+	echo "$1 exit $s"
+}
+# gone PATH: "gone" once PATH is no more (within 10 s), else "still there".
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -e "$1" ] || { echo gone; return; }
+		sleep 0.2
+	done
+	echo "still there"
+}
+'
+
+# Run SCRIPT (after the prelude) in the KVM host; its output is shown on failure.
+in_host() {
+	run --separate-stderr "$kvm_host" bash -c "$prelude$1" "$capsule" \
+		"$top/tests/acceptance/ctl_raw.py" "$top"
+	echo "$output"
+	echo "stderr: $stderr"
+	expect_status 0
+}
+
+@test "ctl: info vm, list, two VMs steered at once, another uid refused, kill" {
+	in_host '
+	conf ctl-a "memory = 192M" "vcpus = 2"
+	conf ctl-b
+	vm ctl-a
+	vm ctl-b
+	await ctl-a
+	await ctl-b
+	echo "dir $(stat -c %a "$d/capsule") sock $(stat -c %a "$d/capsule/ctl-a.sock")"
+	echo "--- info"
+	"$capsule" ctl ctl-a info vm
+	echo "--- json"
+	"$capsule" ctl --json ctl-a info vm
+	echo "--- list"
+	"$capsule" ctl list
+	echo "--- both at once"
+	pids=()
+	for i in 1 2 3 4; do
+		"$capsule" ctl --json ctl-a info vm >"$d/a$i" &
+		pids+=($!)
+		"$capsule" ctl --json "$d/capsule/ctl-b.sock" info vm >"$d/b$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$d"/a? | grep -c "\"name\":\"ctl-a\""
+	cat "$d"/b? | grep -c "\"name\":\"ctl-b\""
+	echo "--- nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$capsule" ctl "$d/capsule/ctl-a.sock" info vm
+	echo "status $?"
+	# Were the socket open to all, capsule would still refuse (SO_PEERCRED).
+	chmod 0711 "$d/capsule"
+	chmod 0666 "$d/capsule/ctl-a.sock"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$capsule" ctl "$d/capsule/ctl-a.sock" info vm
+	echo "status $?"
+	echo "--- kill"
+	"$capsule" ctl ctl-a kill
+	echo "status $?"
+	ended ctl-a
+	echo "socket a $(gone "$d/capsule/ctl-a.sock")"
+	"$capsule" ctl ctl-b info vm >/dev/null && echo "b still answers"
+	"$capsule" ctl ctl-a info vm
+	echo "status $?"
+	finish ctl-b
+	echo "socket b $(gone "$d/capsule/ctl-b.sock")"
+	'
+	grep -qx "dir 700 sock 600" <<<"$output"
+	# Short text: name, state, memory, vCPUs, uptime; the devices.
+	grep -Eq "^ctl-a: running, memory 192M, 2 vCPUs, up [0-9]+h[0-9]{2}m[0-9]{2}s, pid [0-9]+$" <<<"$output"
+	grep -Eq '^\{"ok":true,"command":"info vm","name":"ctl-a","state":"running","memory":201326592,"vcpus":2,"uptime_ms":[0-9]+,.*"devices":\[.*"type":"virtio-console"' <<<"$output"
+	grep -Eq "^ctl-a +running +/.*/capsule/ctl-a.sock$" <<<"$output"
+	grep -Eq "^ctl-b +running +/.*/capsule/ctl-b.sock$" <<<"$output"
+	[ "$(sed -n '/^--- both/,/^--- nobody/p' <<<"$output" | sed -n 2,3p | tr '\n' ' ')" = "4 4 " ]
+	# The directory (0700) keeps others out; past it, SO_PEERCRED does.
+	sed -n '/^--- nobody/,/^--- kill/p' <<<"$output" | grep -c "^status 1$" | grep -qx 2
+	grep -q "permission-denied" <<<"$stderr"
+	grep -qx "killed (capsule exits 137)" <<<"$output"
+	grep -qx "ctl-a exit 137" <<<"$output"
+	grep -qx "socket a gone" <<<"$output"
+	grep -qx "b still answers" <<<"$output"
+	grep -qx "ctl-b exit 0" <<<"$output"
+	grep -qx "socket b gone" <<<"$output"
+}
+
+@test "ctl: garbage gets error answers and 32 clients at once are answered; the guest goes on" {
+	in_host '
+	conf ctl-g
+	vm ctl-g
+	await ctl-g
+	sock=$d/capsule/ctl-g.sock
+	echo "--- garbage"
+	$python "$raw" "$sock" garbage
+	echo "--- junk"
+	head -c 65536 /dev/urandom | $python -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); s.close()" "$sock"
+	echo "--- flood"
+	$python "$raw" "$sock" flood 32
+	echo "--- after"
+	"$capsule" ctl ctl-g info vm | head -1 | cut -d, -f1
+	"$capsule" ctl ctl-g frobnicate
+	echo "status $?"
+	"$capsule" ctl ctl-g balloon 12Q
+	echo "status $?"
+	finish ctl-g
+	'
+	[ "$(sed -n '/^--- garbage/,/^--- junk/p' <<<"$output" | sed '1d;$d' | tr '\n' ' ')" = \
+		"too-long bad-request bad-request bad-request unknown-command bad-argument bad-argument bad-argument bad-argument bad-argument bad-argument ok " ]
+	grep -qx "answered 32 of 32" <<<"$output"
+	grep -qx "one more: busy" <<<"$output"
+	grep -qx "ctl-g: running" <<<"$output"
+	[ "$(grep -c "^status 2$" <<<"$output")" -eq 2 ]
+	grep -qx "ctl-g exit 0" <<<"$output"
+}
+
+@test "ctl: a running name refused at start, a stale socket replaced; the socket goes at exit, SIGTERM, SIGKILL and errors" {
+	in_host '
+	conf ctl-s
+	vm ctl-s
+	await ctl-s
+	echo "--- again"
+	"$capsule" run -c "$d/ctl-s.conf" -- true 2>"$d/again.err"
+	echo "status $?"
+	cat "$d/again.err"
+	"$capsule" ctl ctl-s info vm >/dev/null && echo "first still answers"
+	echo "--- exit"
+	finish ctl-s
+	echo "socket $(gone "$d/capsule/ctl-s.sock")"
+	echo "--- stale"
+	$python -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$d/capsule/ctl-s.sock"
+	[ -S "$d/capsule/ctl-s.sock" ] && echo "stale socket made"
+	vm ctl-s
+	await ctl-s
+	"$capsule" ctl ctl-s info vm | head -1 | cut -d, -f1
+	echo "--- term"
+	kill -TERM $ctl_s_pid
+	ended ctl-s >/dev/null
+	echo "socket $(gone "$d/capsule/ctl-s.sock")"
+	echo "--- kill"
+	vm ctl-s
+	await ctl-s
+	kill -KILL $ctl_s_pid
+	ended ctl-s
+	echo "socket $(gone "$d/capsule/ctl-s.sock")"
+	echo "--- error"
+	conf ctl-e "[net n0]" "bridge = capnobr0"
+	"$capsule" run -c "$d/ctl-e.conf" -- true 2>/dev/null
+	echo "status $?"
+	echo "socket $(gone "$d/capsule/ctl-e.sock")"
+	echo "--- no config"
+	"$capsule" run -- true
+	echo "status $?"
+	ls -A "$d/capsule"
+	echo "--- end"
+	'
+	sed -n '/^--- again/,/^--- exit/p' <<<"$output" | grep -qx "status 2"
+	sed -n '/^--- again/,/^--- exit/p' <<<"$output" | grep -q "already running"
+	[ "$(sed -n '/^--- again/,/^first/p' <<<"$output" | grep -c "already running")" -eq 1 ]
+	grep -qx "first still answers" <<<"$output"
+	grep -qx "ctl-s exit 0" <<<"$output"
+	grep -qx "stale socket made" <<<"$output"
+	grep -qx "ctl-s: running" <<<"$output"
+	grep -qx "ctl-s exit 137" <<<"$output"
+	[ "$(grep -c "^socket gone$" <<<"$output")" -eq 4 ]
+	! grep -q "still there" <<<"$output"
+	sed -n '/^--- error/,/^--- no config/p' <<<"$output" | grep -Eqx "status [1-9][0-9]*"
+	# Without a config file the VM is capsule-PID, and its socket went too.
+	[ "$(sed -n '/^--- no config/,/^--- end/p' <<<"$output" | tr '\n' ' ')" = "--- no config status 0 --- end " ]
+}
