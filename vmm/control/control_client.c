@@ -173,7 +173,7 @@ static void list_dir(const struct control_cli *o, const char *dir, int *shown)
 
 static int run_list(const struct control_cli *o)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX] = "";
 	int shown = 0;
 
 	if (control_default_dir(getenv("XDG_RUNTIME_DIR"), dir, sizeof(dir)) == 0)

@@ -33,11 +33,13 @@ static int by_name(const char *name, char *path, size_t size, char *err, size_t 
 	    control_default_dir(getenv("XDG_RUNTIME_DIR"), dirs[0], sizeof(dirs[0])) < 0)
 		return fail(err, errlen, "the VM's name or $XDG_RUNTIME_DIR is too long");
 	snprintf(dirs[1], sizeof(dirs[1]), "/run/capsule");
-	for (int i = 1; i >= 0; i--) {
+	for (int i = 0; i < 2; i++) {
 		n = snprintf(path, size, "%s/%s", dirs[i], file);
 		if (n > 0 && (size_t)n < size && lstat(path, &st) == 0)
 			return 0;
 	}
+	/* In neither: the first, for the error to name. */
+	n = snprintf(path, size, "%s/%s", dirs[0], file);
 	return n > 0 && (size_t)n < size ? 0 : fail(err, errlen, "socket path too long");
 }
 
