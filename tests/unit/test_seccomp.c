@@ -101,7 +101,9 @@ static void allowed_syscalls(void)
 	}
 }
 
-enum forbidden { EXECVE, OPEN_PASSWD, SOCKET_INET, PTRACE, FORK, IOCTL_OTHER, X32, FORBIDDEN };
+/* ACCEPT_BLOCKING, GETSOCKOPT_OTHER: the control socket's calls, but not as the I/O thread makes them. */
+enum forbidden { EXECVE, OPEN_PASSWD, SOCKET_INET, SOCKET_UNIX, ACCEPT_BLOCKING, GETSOCKOPT_OTHER,
+		 PTRACE, FORK, IOCTL_OTHER, X32, FORBIDDEN };
 
 static const struct {
 	const char *report;		/* what follows "made forbidden syscall " */
@@ -109,6 +111,9 @@ static const struct {
 	[EXECVE] = { "59 (execve)" },
 	[OPEN_PASSWD] = { "257 (openat)" },
 	[SOCKET_INET] = { "41 (socket)" },
+	[SOCKET_UNIX] = { "41 (socket)" },
+	[ACCEPT_BLOCKING] = { "288 (accept4)" },
+	[GETSOCKOPT_OTHER] = { "55 (getsockopt)" },
 	[PTRACE] = { "101 (ptrace)" },
 	[FORK] = { "56 (clone)" },
 	[IOCTL_OTHER] = { "16 (ioctl)" },
@@ -130,6 +135,19 @@ static void make_forbidden(enum seccomp_kind kind, const void *arg)
 	case SOCKET_INET:
 		socket(AF_INET, SOCK_STREAM, 0);
 		break;
+	case SOCKET_UNIX:
+		socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		break;
+	case ACCEPT_BLOCKING:
+		accept4(-1, NULL, NULL, SOCK_CLOEXEC);
+		break;
+	case GETSOCKOPT_OTHER: {
+		int v;
+		socklen_t len = sizeof(v);
+
+		getsockopt(-1, SOL_SOCKET, SO_RCVBUF, &v, &len);
+		break;
+	}
 	case PTRACE:
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 		break;
