@@ -78,7 +78,11 @@ int control_server_start(struct control_server *s, struct event_loop *loop,
 
 /*
  * From now on command CMD runs FN(OPAQUE, ...) on the loop's thread; before,
- * it answers "not available in this build". Call it before the loop runs.
+ * it answers "not available in this build". Call it after
+ * control_server_open() (which clears the table) and before the loop runs;
+ * with no socket ([control] enabled = false) it is harmless. A handler that
+ * changes the VM's state (pause, resume) points S->info.state at the new
+ * one ("paused", "running"): info vm reports it.
  */
 void control_server_handle(struct control_server *s, enum control_cmd cmd, control_fn fn,
 			   void *opaque);
