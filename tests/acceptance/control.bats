@@ -77,9 +77,9 @@ in_host() {
 	expect_status 0
 }
 
-@test "ctl: info vm, list, two VMs steered at once, another uid refused, kill" {
+@test "ctl: info vm, list, two VMs steered at once, another uid refused, kill (socket and tap gone)" {
 	in_host '
-	conf ctl-a "memory = 192M" "vcpus = 2"
+	conf ctl-a "memory = 192M" "vcpus = 2" "[net n0]" "tap = capctl0"
 	conf ctl-b
 	vm ctl-a
 	vm ctl-b
@@ -116,6 +116,7 @@ in_host() {
 	echo "status $?"
 	ended ctl-a
 	echo "socket a $(gone "$d/capsule/ctl-a.sock")"
+	ip link show capctl0 >/dev/null 2>&1 || echo "tap gone"
 	"$capsule" ctl ctl-b info vm >/dev/null && echo "b still answers"
 	"$capsule" ctl ctl-a info vm
 	echo "status $?"
@@ -135,6 +136,8 @@ in_host() {
 	grep -qx "killed (capsule exits 137)" <<<"$output"
 	grep -qx "ctl-a exit 137" <<<"$output"
 	grep -qx "socket a gone" <<<"$output"
+	grep -qx "tap gone" <<<"$output"
+	grep -Eq "^  eth0   virtio-net name=n0 host=tap capctl0 " <<<"$output"
 	grep -qx "b still answers" <<<"$output"
 	grep -qx "ctl-b exit 0" <<<"$output"
 	grep -qx "socket b gone" <<<"$output"
