@@ -13,13 +13,14 @@ export XDG_RUNTIME_DIR=$d
 python=/usr/bin/python3
 # conf NAME LINES...: a config naming the VM NAME, in $d/NAME.conf.
 conf() { local n=$1; shift; printf "%s\n" "[vm]" "name = $n" "$@" >"$d/$n.conf"; }
-# vm NAME: capsule runs the guest of $d/NAME.conf in the background; it says
-# "up" and waits for a line on stdin (a FIFO held open here).
+# vm NAME [SCRIPT]: capsule runs the guest of $d/NAME.conf in the background;
+# it says "up" and waits for a line on stdin (a FIFO held open here), or runs
+# SCRIPT after "up".
 vm() {
 	local fd v=${1//-/_}
 	rm -f "$d/$1.in" "$d/$1.out" "$d/$1.err"
 	mkfifo "$d/$1.in"
-	"$capsule" run -c "$d/$1.conf" -- sh -c "echo up; read x; echo bye" \
+	"$capsule" run -c "$d/$1.conf" -- sh -c "echo up; ${2:-read x}; echo bye" \
 		<"$d/$1.in" >"$d/$1.out" 2>"$d/$1.err" &
 	eval "${v}_pid=$!"
 	exec {fd}>"$d/$1.in"
@@ -146,7 +147,8 @@ in_host() {
 @test "ctl: garbage gets error answers and 32 clients at once are answered; the guest goes on" {
 	in_host '
 	conf ctl-g
-	vm ctl-g
+	# The guest ticks on its console every second until told to stop.
+	vm ctl-g "while ! read -t 1 x; do echo tick; done"
 	await ctl-g
 	sock=$d/capsule/ctl-g.sock
 	echo "--- garbage"
@@ -156,7 +158,9 @@ in_host() {
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); s.close()" "$sock"
 	echo "--- flood"
-	$python "$raw" "$sock" flood 32
+	before=$(grep -c tick "$d/ctl-g.out")
+	$python "$raw" "$sock" flood 32 3
+	echo "ticks during the flood: $(($(grep -c tick "$d/ctl-g.out") - before))"
 	echo "--- after"
 	"$capsule" ctl ctl-g info vm | head -1 | cut -d, -f1
 	"$capsule" ctl ctl-g frobnicate
@@ -169,6 +173,8 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.b
 		"too-long bad-request bad-request bad-request unknown-command bad-argument bad-argument bad-argument bad-argument bad-argument bad-argument ok " ]
 	grep -qx "answered 32 of 32" <<<"$output"
 	grep -qx "one more: busy" <<<"$output"
+	# The console went on while 32 clients held every slot (3 s).
+	[ "$(sed -n "s/^ticks during the flood: //p" <<<"$output")" -ge 2 ]
 	grep -qx "ctl-g: running" <<<"$output"
 	[ "$(grep -c "^status 2$" <<<"$output")" -eq 2 ]
 	grep -qx "ctl-g exit 0" <<<"$output"

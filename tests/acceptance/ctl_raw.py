@@ -2,14 +2,17 @@
 """Speaks capsule's control protocol without capsule ctl, as another tool would (README: Control socket).
 
 usage: ctl_raw.py SOCKET garbage    hostile requests on one connection; prints "CODE" for each answer
-       ctl_raw.py SOCKET flood N    N clients connected at once, then each asks "info vm";
-                                    prints "answered K of N", and what one client more is told
+       ctl_raw.py SOCKET flood N [HOLD]
+                                    N clients connected at once, then each asks "info vm";
+                                    prints "answered K of N", and what one client more is told;
+                                    then holds the N connections HOLD seconds (0)
        ctl_raw.py SOCKET ask LINE   one request; prints the answer line
 Every answer must be one line of JSON; anything else is printed as "BAD ...".
 """
 import json
 import socket
 import sys
+import time
 
 
 def connect(path):
@@ -58,7 +61,7 @@ def garbage(path):
     s.close()
 
 
-def flood(path, n):
+def flood(path, n, hold):
     clients = [connect(path) for _ in range(n)]
     # All connected at once; then each asks, and every answer is read.
     for c in clients:
@@ -75,6 +78,8 @@ def flood(path, n):
     extra.sendall(b"info vm\n")
     a, bad = answer(extra.makefile("rb"))
     print("one more: " + (bad or code(a)))
+    sys.stdout.flush()
+    time.sleep(hold)
     for c in clients + [extra]:
         c.close()
 
@@ -84,7 +89,7 @@ def main():
     if what == "garbage":
         garbage(path)
     elif what == "flood":
-        flood(path, int(sys.argv[3]))
+        flood(path, int(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 0)
     elif what == "ask":
         s = connect(path)
         s.sendall(sys.argv[3].encode() + b"\n")
