@@ -81,12 +81,13 @@ in_host() {
 @test "ctl: info vm, list, two VMs steered at once, another uid refused, kill (socket and tap gone)" {
 	in_host '
 	conf ctl-a "memory = 192M" "vcpus = 2" "[net n0]" "tap = capctl0"
-	conf ctl-b
+	# b names its socket: ctl finds it by its path, list (the default directory) does not.
+	conf ctl-b "[control]" "socket = $d/b.sock"
 	vm ctl-a
 	vm ctl-b
 	await ctl-a
 	await ctl-b
-	echo "dir $(stat -c %a "$d/capsule") sock $(stat -c %a "$d/capsule/ctl-a.sock")"
+	echo "dir $(stat -c %a "$d/capsule") sock $(stat -c %a "$d/capsule/ctl-a.sock") $(stat -c %a "$d/b.sock")"
 	echo "--- info"
 	"$capsule" ctl ctl-a info vm
 	echo "--- json"
@@ -98,7 +99,7 @@ in_host() {
 	for i in 1 2 3 4; do
 		"$capsule" ctl --json ctl-a info vm >"$d/a$i" &
 		pids+=($!)
-		"$capsule" ctl --json "$d/capsule/ctl-b.sock" info vm >"$d/b$i" &
+		"$capsule" ctl --json "$d/b.sock" info vm >"$d/b$i" &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
@@ -118,18 +119,18 @@ in_host() {
 	ended ctl-a
 	echo "socket a $(gone "$d/capsule/ctl-a.sock")"
 	ip link show capctl0 >/dev/null 2>&1 || echo "tap gone"
-	"$capsule" ctl ctl-b info vm >/dev/null && echo "b still answers"
+	"$capsule" ctl "$d/b.sock" info vm >/dev/null && echo "b still answers"
 	"$capsule" ctl ctl-a info vm
 	echo "status $?"
 	finish ctl-b
-	echo "socket b $(gone "$d/capsule/ctl-b.sock")"
+	echo "socket b $(gone "$d/b.sock")"
 	'
-	grep -qx "dir 700 sock 600" <<<"$output"
+	grep -qx "dir 700 sock 600 600" <<<"$output"
 	# Short text: name, state, memory, vCPUs, uptime; the devices.
 	grep -Eq "^ctl-a: running, memory 192M, 2 vCPUs, up [0-9]+h[0-9]{2}m[0-9]{2}s, pid [0-9]+$" <<<"$output"
 	grep -Eq '^\{"ok":true,"command":"info vm","name":"ctl-a","state":"running","memory":201326592,"vcpus":2,"uptime_ms":[0-9]+,.*"devices":\[.*"type":"virtio-console"' <<<"$output"
 	grep -Eq "^ctl-a +running +/.*/capsule/ctl-a.sock$" <<<"$output"
-	grep -Eq "^ctl-b +running +/.*/capsule/ctl-b.sock$" <<<"$output"
+	! grep -q "^ctl-b " <<<"$output"
 	[ "$(sed -n '/^--- both/,/^--- nobody/p' <<<"$output" | sed -n 2,3p | tr '\n' ' ')" = "4 4 " ]
 	# The directory (0700) keeps others out; past it, SO_PEERCRED does.
 	sed -n '/^--- nobody/,/^--- kill/p' <<<"$output" | grep -c "^status 1$" | grep -qx 2
@@ -235,4 +236,12 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$d/capsule/ctl-s.sock"
 	sed -n '/^--- error/,/^--- no config/p' <<<"$output" | grep -Eqx "status [1-9][0-9]*"
 	# Without a config file the VM is capsule-PID, and its socket went too.
 	[ "$(sed -n '/^--- no config/,/^--- end/p' <<<"$output" | tr '\n' ' ')" = "--- no config status 0 --- end " ]
+}
+
+@test "ctl: a [control] socket whose directory is missing stops capsule at start, in one line" {
+	conf=$(make_conf '[control]' "socket = $BATS_TEST_TMPDIR/no-such-dir/vm.sock")
+	kvm_capsule run -c "$conf" -- true
+	expect_status 2
+	[ "$stderr" = "capsule: control socket $BATS_TEST_TMPDIR/no-such-dir/vm.sock: $BATS_TEST_TMPDIR/no-such-dir: No such file or directory" ]
+	[ ! -e "$BATS_TEST_TMPDIR/no-such-dir" ]
 }

@@ -51,7 +51,7 @@ struct control_server {
 
 /*
  * Create the control socket CFG asks for ([control]), before the sandbox:
- * its directory (0700) when missing, the socket (0600), listening. A live
+ * the default directory (0700) when missing, the socket (0600), listening. A live
  * socket of the same path is refused ("already running"); a stale one (no
  * listener) is replaced; anything else there is left alone and refused.
  * UNIQUE (no config file was given, so every VM would be "capsule") makes

@@ -55,8 +55,13 @@ static int socket_path(struct control_server *s, const struct config *cfg, bool 
 	return 0;
 }
 
-/* The socket's directory, made 0700 when missing (its parent must exist), opened O_PATH. */
-static int open_dir(struct control_server *s, const char *path, char *err, size_t errlen)
+/*
+ * The socket's directory, opened O_PATH; MAKE (the default directory): made
+ * 0700 when missing (its parent must exist). A directory the config names
+ * must exist.
+ */
+static int open_dir(struct control_server *s, const char *path, bool make, char *err,
+		    size_t errlen)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -67,7 +72,7 @@ static int open_dir(struct control_server *s, const char *path, char *err, size_
 		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 	snprintf(s->name, sizeof(s->name), "%s", slash ? slash + 1 : path);
 	/* errno stays the failure's, for the caller. */
-	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || access(dir, W_OK | X_OK) < 0) {
+	if ((make && mkdir(dir, 0700) < 0 && errno != EEXIST) || access(dir, W_OK | X_OK) < 0) {
 		int e = errno;
 
 		snprintf(err, errlen, "control socket %s: %s: %s", path, dir, strerror(e));
@@ -170,7 +175,7 @@ int control_server_open(struct control_server *s, const struct config *cfg, bool
 	s->owner = getuid();
 	if (socket_path(s, cfg, unique, addr.sun_path, sizeof(addr.sun_path), err, errlen) < 0)
 		return -1;
-	if (open_dir(s, addr.sun_path, err, errlen) < 0) {
+	if (open_dir(s, addr.sun_path, !cfg->control_socket[0], err, errlen) < 0) {
 		/*
 		 * The default directory out of this user's reach (no
 		 * $XDG_RUNTIME_DIR, not root): the VM runs without a socket,
