@@ -206,6 +206,12 @@ static void info_vm(void)
 		  "\"readonly\":false,\"snapshot\":false},{\"id\":\"eth0\",\"type\":\"virtio-net\","
 		  "\"name\":\"lan\",\"host\":\"tap capsule0\",\"bridge\":\"br0\",\"mac\":"
 		  "\"02:11:22:33:44:55\",\"queues\":2},{\"id\":\"hvc0\",\"type\":\"virtio-console\"}]}\n");
+	/* A VM without a config file is called as its socket is, capsule-PID. */
+	info.name = "capsule-42";
+	control_answer_ok(&ans, "info vm");
+	control_info_vm(&info, 1, &ans);
+	CHECK(strstr(control_answer_finish(&ans, &(size_t){ 0 }),
+		     "{\"ok\":true,\"command\":\"info vm\",\"name\":\"capsule-42\",\"state\":") != NULL);
 }
 
 /* What control_human_print() writes for the answer line LINE. */
