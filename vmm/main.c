@@ -34,6 +34,7 @@
 #include "sandbox/jail.h"
 #include "sandbox/seccomp.h"
 #include "vcpu.h"
+#include "virtio/virtio_balloon.h"
 #include "virtio/virtio_blk.h"
 #include "virtio/virtio_bus.h"
 #include "vm.h"
@@ -51,6 +52,7 @@ struct machine {
 	struct block_backend *backends[CONFIG_DISKS_MAX];
 	struct virtio_blk disks[CONFIG_DISKS_MAX];
 	struct nics nics;
+	struct virtio_balloon balloon;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct jail_options jail;
 	struct cleanup cleanup;
@@ -215,6 +217,27 @@ static void add_disks(struct machine *m)
 			die("[disk %s]: %s", m->cfg.disks[i].name, strerror(-ret));
 		blk->dev = virtio_bus_add(&m->virtio, virtio_blk_ops(blk), blk);
 	}
+}
+
+/* The memory balloon ([balloon]): a virtio slot, and its stats timer on the I/O thread. */
+static void add_balloon(struct machine *m)
+{
+	const struct config_balloon *c = &m->cfg.balloon;
+	struct virtio_balloon_options o = { c->stats_interval, c->deflate_on_oom,
+					    c->free_page_reporting };
+	int ret;
+
+	if (!c->enabled)
+		return;
+	if (c->target > m->cfg.memory)
+		die_status(EXIT_CAPSULE_USAGE, "[balloon] target is more than [vm] memory (%llu MiB)",
+			   (unsigned long long)(m->cfg.memory >> 20));
+	ret = virtio_balloon_init(&m->balloon, &o, &m->vm.mem, &m->loop);
+	if (ret < 0)
+		die("[balloon]: %s", strerror(-ret));
+	m->balloon.dev = virtio_bus_add(&m->virtio, &m->balloon.ops, &m->balloon);
+	if (c->target)
+		virtio_balloon_set_target(&m->balloon, c->target);
 }
 
 static void on_signal(void *opaque, uint32_t events)
@@ -383,6 +406,7 @@ int main(int argc, char **argv)
 	add_devices(&m);
 	add_disks(&m);
 	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
+	add_balloon(&m);
 	serve_control(&m);
 	load_guest(&m);
 	create_vcpus(&m);

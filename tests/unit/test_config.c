@@ -279,6 +279,46 @@ static void net_errors(void)
 	}
 }
 
+static void balloon(void)
+{
+	struct config cfg = { 0 };
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "[balloon]\nenabled = maybe\n", "test.conf:2: enabled: 'maybe' is not true or false" },
+		{ "[balloon]\nstats_interval = -1\n", "test.conf:2: stats_interval: '-1' is not a number of seconds from 0 (off) to 3600" },
+		{ "[balloon]\nstats_interval = 3601\n", "test.conf:2: stats_interval: '3601' is not a number of seconds from 0 (off) to 3600" },
+		{ "[balloon]\nstats_interval = 5s\n", "test.conf:2: stats_interval: '5s' is not a number of seconds from 0 (off) to 3600" },
+		{ "[balloon]\ntarget = lots\n", "test.conf:2: target: 'lots' is not a size (examples: 128M, 1G)" },
+		{ "[balloon]\ntarget = 0\n", "test.conf:2: target: '0' is out of range (1M to 512G, at most [vm] memory)" },
+		{ "[balloon]\ntarget = 513G\n", "test.conf:2: target: '513G' is out of range (1M to 512G, at most [vm] memory)" },
+		{ "[balloon]\ndeflate_on_oom = 2\n", "test.conf:2: deflate_on_oom: '2' is not true or false" },
+		{ "[balloon]\nfree_page_reporting = yes please\n", "test.conf:2: free_page_reporting: 'yes please' is not true or false" },
+		{ "[balloon x]\n", "test.conf:1: section [balloon] takes no name" },
+		{ "[balloon]\nsize = 1G\n", "test.conf:2: unknown key 'size' in [balloon]" },
+	};
+
+	CHECK(parse(&cfg, "[balloon]\nenabled = true\nstats_interval = 5\ndeflate_on_oom = yes\n"
+			  "free_page_reporting = on\ntarget = 128M\n") == 0);
+	CHECK(cfg.balloon.enabled && cfg.balloon.stats_interval == 5);
+	CHECK(cfg.balloon.deflate_on_oom && cfg.balloon.free_page_reporting);
+	CHECK(cfg.balloon.target == 128ull << 20);
+	/* A later file turns things off on top. */
+	CHECK(parse(&cfg, "[balloon]\nstats_interval = 0\nfree_page_reporting = false\n") == 0);
+	CHECK(cfg.balloon.stats_interval == 0 && !cfg.balloon.free_page_reporting);
+	CHECK(cfg.balloon.enabled && cfg.balloon.target == 128ull << 20);
+	CHECK(parse(&cfg, "[balloon]\nenabled = off\n") == 0 && !cfg.balloon.enabled);
+	/* The built-in defaults (tests run from the top of the tree). */
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(config_load_file(&cfg, "images/default.conf", err, sizeof(err)) == 0);
+	CHECK(cfg.balloon.enabled && cfg.balloon.stats_interval == 5 && cfg.balloon.target == 0);
+	CHECK(cfg.balloon.deflate_on_oom && cfg.balloon.free_page_reporting);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(parse(&cfg, bad[i].text) < 0);
+		CHECK_STR(err, bad[i].err);
+	}
+}
+
 int main(void)
 {
 	RUN(nets);
@@ -292,5 +332,6 @@ int main(void)
 	RUN(kernel_files);
 	RUN(load_file_errors);
 	RUN(long_values);
+	RUN(balloon);
 	return CHECK_SUMMARY();
 }

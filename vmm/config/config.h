@@ -50,6 +50,18 @@ struct config_net {
 	char gateway[16];		/* gateway: the guest's default route, "" for none */
 };
 
+#define CONFIG_STATS_INTERVAL_MAX 3600	/* [balloon] stats_interval, seconds */
+#define CONFIG_BALLOON_TARGET_MIN (1ull << 20)
+
+/* The [balloon] section: the memory balloon, a virtio-balloon device. */
+struct config_balloon {
+	bool enabled;			/* enabled: the guest has the device */
+	unsigned stats_interval;	/* stats_interval: seconds between stats requests, 0: none */
+	bool deflate_on_oom;		/* deflate_on_oom: the guest takes pages back rather than OOM-kill */
+	bool free_page_reporting;	/* free_page_reporting: pages the guest frees go back to the host */
+	uint64_t target;		/* target: the guest's size at start, bytes; 0: all of [vm] memory */
+};
+
 enum config_seccomp { CONFIG_SECCOMP_ON, CONFIG_SECCOMP_OFF, CONFIG_SECCOMP_LOG };
 
 #define CONFIG_USER_MAX 32	/* a user name */
@@ -70,6 +82,7 @@ struct config {
 	unsigned nnets;
 	bool control;			/* [control] enabled: serve a control socket */
 	char control_socket[PATH_MAX];	/* [control] socket: "" for the default path */
+	struct config_balloon balloon;	/* [balloon] */
 };
 
 /*

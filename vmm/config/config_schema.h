@@ -46,6 +46,9 @@ int config_close_net(void *target, char *why, size_t whylen);
 /* [control] (config_control.c). */
 extern const struct config_key config_control_keys[];
 void *config_open_control(struct config *cfg, const char *instance, char *why, size_t whylen);
+/* [balloon] (config_balloon.c). */
+extern const struct config_key config_balloon_keys[];
+void *config_open_balloon(struct config *cfg, const char *instance, char *why, size_t whylen);
 
 /* Value parsers for setters: 0, or -1 with WHY filled. */
 int config_value_bool(const char *value, bool *out, char *why, size_t whylen);

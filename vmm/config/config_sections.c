@@ -283,6 +283,7 @@ const struct config_section config_sections[] = {
 	{ "disk", true, disk_keys, open_disk, close_disk },
 	{ "net", true, config_net_keys, config_open_net, config_close_net },
 	{ "control", false, config_control_keys, config_open_control, NULL },
+	{ "balloon", false, config_balloon_keys, config_open_balloon, NULL },
 	{ NULL, false, NULL, NULL, NULL },
 };
 
