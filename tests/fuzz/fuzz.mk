@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net config control
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -29,6 +29,10 @@ fuzz_virtio_blk_OPTS := -max_len=4096 -timeout=10
 fuzz_virtio_net_SRCS := $(wildcard vmm/virtio/virtio_net*.c) vmm/virtio/virtio_mmio.c \
 	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/event_loop.c tests/fuzz/fuzz_log.c
 fuzz_virtio_net_OPTS := -max_len=4096 -timeout=10
+
+fuzz_virtio_balloon_SRCS := $(wildcard vmm/virtio/virtio_balloon*.c) vmm/virtio/virtio_mmio.c \
+	vmm/virtio/virtqueue.c vmm/guest_mem.c vmm/util/iov.c vmm/event_loop.c tests/fuzz/fuzz_log.c
+fuzz_virtio_balloon_OPTS := -max_len=4096 -timeout=10
 
 fuzz_config_SRCS := $(wildcard vmm/config/*.c)
 fuzz_config_DEPS := images/default.conf

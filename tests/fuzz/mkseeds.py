@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of the virtqueue, virtio-blk and virtio-net fuzz targets.
+"""Writes the seed inputs of the virtqueue, virtio-blk, virtio-net and virtio-balloon fuzz targets.
 
-usage: tests/fuzz/mkseeds.py   (from anywhere; rewrites tests/fuzz/corpus/{virtqueue,virtio_blk,virtio_net}/)
+usage: tests/fuzz/mkseeds.py   (from anywhere; rewrites tests/fuzz/corpus/{virtqueue,virtio_blk,virtio_net,virtio_balloon}/)
 Each input format is described at the top of its target, tests/fuzz/fuzz_NAME.c;
 the op numbers here follow the enums there. Seeds are small, well-formed
 starting points: libFuzzer finds the malformed variants itself.
@@ -233,7 +233,75 @@ def net_seeds():
         u8(NG_REG) + u8(0x70 // 4) + u32(0x0f), 3, 1, 40))
 
 
+# ---- virtio-balloon: options, then a script (tests/fuzz/fuzz_virtio_balloon.c, fuzz_guest.h) ----
+(B_UP, B_PFNS, B_STATS, B_REPORT, B_KICK, B_REQUEST, B_TARGET, B_INFO, B_RESET, B_CFG_WRITE,
+ BG_WRITE, BG_BUMP, BG_REG, BG_CONFIG, BG_USED, BG_READ_REG) = range(16)
+BF = dict(STATS_VQ=1 << 1, DEFLATE_ON_OOM=1 << 2, REPORTING=1 << 5)
+B_ALL = F_V1 | F_EVENT_IDX | BF['STATS_VQ'] | BF['DEFLATE_ON_OOM'] | BF['REPORTING']
+BS_INDIRECT, BS_SPLIT, BS_RAGGED, BS_WRITABLE, BS_HUGE, BS_TRAILER = (1 << i for i in range(6))
+NO_QUEUE = 0x80
+
+
+def b_input(script, stats=True, oom=True, reporting=True):
+    return u8((0 if stats else 1) | (2 if oom else 0) | (4 if reporting else 0)) + script
+
+
+def b_up(features=B_ALL, sizes=(6, 6, 6, 6), rings=None):
+    return u8(B_UP) + u64(features) + b''.join(u8(n) for n in sizes) + layout(rings)
+
+
+def b_pfn(p):
+    return u8(p) if p < 0xf0 else u8(0xff) + u32(p)
+
+
+def b_pfns(q, pfns, shape=0):
+    return u8(B_PFNS) + u8(q) + u8(len(pfns)) + b''.join(b_pfn(p) for p in pfns) + u8(shape)
+
+
+def b_stats(q, entries, shape=0):
+    return u8(B_STATS) + u8(q) + u8(len(entries)) + \
+        b''.join(u64(v) + u8(t) for t, v in entries) + u8(shape)
+
+
+def b_report(q, segs, indirect=0):
+    """SEGS: (page, length) pairs; a page with bit 15 set is a byte address instead."""
+    return u8(B_REPORT) + u8(q) + u8(len(segs)) + b''.join(u16(p) + u16(n) for p, n in segs) + \
+        u8(indirect)
+
+
+def b_kick(q): return u8(B_KICK) + u8(q)
+
+
+def b_cfg_write(off, log2len, v): return u8(B_CFG_WRITE) + u8(off) + u8(log2len) + u64(v)
+
+
+def balloon_seeds():
+    write('virtio_balloon', 'inflate-deflate', b_input(
+        b_up() + b_pfns(0, [40, 41, 42, 50, 0x12345678]) + b_kick(0) +
+        b_pfns(1, [41, 41, 99]) + b_kick(1) + u8(B_INFO) +
+        b_pfns(0, [40, 43, 0xffffffff], BS_SPLIT | BS_RAGGED) + b_kick(0) +
+        b_pfns(0, [44], BS_HUGE) + b_pfns(1, [45], BS_WRITABLE | BS_TRAILER) + b_kick(0) +
+        b_kick(1) + u8(BG_USED) + u8(0) + u8(B_INFO)))
+    write('virtio_balloon', 'stats', b_input(
+        b_up() + b_stats(2, [(4, 1 << 27), (5, 1 << 28), (12, 7), (4, 1)]) + b_kick(2) +
+        u8(B_REQUEST) + u8(B_REQUEST) + b_stats(2, [(0, 1)], BS_RAGGED) + b_kick(2) +
+        b_stats(2, [(6, 5)] * 40) + b_kick(2) + u8(B_INFO) + u8(B_TARGET) + u32(32) +
+        u8(BG_CONFIG) + u8(0) + u8(2) + b_cfg_write(4, 2, 32) + b_cfg_write(0, 3, 1 << 40) +
+        u8(B_INFO)))
+    write('virtio_balloon', 'report', b_input(
+        b_up() + b_report(3, [(40, 8192), (41, 4096), (0x8000 | 0x2a001, 5000)]) + b_kick(3) +
+        u8(B_INFO) + b_report(3, [(50, 4096)] * 70) + b_kick(3) + u8(B_INFO)))
+    write('virtio_balloon', 'no-stats-queue', b_input(
+        b_up(B_ALL, (6, 6, 5, NO_QUEUE)) + b_report(2, [(40, 4096)]) + b_kick(2) +
+        b_stats(3, [(4, 1)]) + b_kick(3) + u8(B_REQUEST) + u8(B_INFO), stats=False, oom=False))
+    write('virtio_balloon', 'reset-midway', b_input(
+        b_up() + b_pfns(0, [40, 41]) + b_stats(2, [(5, 1)]) + b_kick(0) + b_kick(2) +
+        u8(B_TARGET) + u32(16) + u8(B_RESET) + u8(B_REQUEST) + b_up(F_V1 | BF['REPORTING'], (3, 3, 6, 0)) +
+        b_pfns(0, [40, 41]) + b_kick(0) + u8(B_INFO) + b_pfns(0, [40]) + u8(B_RESET) + b_kick(0)))
+
+
 if __name__ == '__main__':
     vq_seeds()
     blk_seeds()
     net_seeds()
+    balloon_seeds()

@@ -2,6 +2,7 @@
 #include "virtio/virtio_balloon.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -11,6 +12,21 @@
 #include "util/iov.h"
 
 #define ENTRY 10	/* struct virtio_balloon_stat: le16 tag, le64 value, packed */
+
+/* The stats the guest sent, in one CAPSULE_DEBUG line: "free-memory=... total-memory=...". */
+static void log_stats(const struct virtio_balloon_stats *s)
+{
+	static const char *const names[VIRTIO_BALLOON_S_NR] = VIRTIO_BALLOON_S_NAMES;
+	char line[512];
+	size_t used = 0;
+
+	line[0] = '\0';
+	for (unsigned t = 0; t < VIRTIO_BALLOON_S_NR; t++)
+		if (s->present & (1u << t))
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%llu", names[t],
+						 (unsigned long long)s->val[t]);
+	log_debug("virtio-balloon: stats:%s", line);
+}
 
 /* Read the entries of a stats buffer into a fresh snapshot: the first value of each known tag. */
 static void parse(struct virtio_balloon *b, const struct virtqueue_elem *elem)
@@ -38,6 +54,7 @@ static void parse(struct virtio_balloon *b, const struct virtqueue_elem *elem)
 	b->stats = s;
 	clock_gettime(CLOCK_MONOTONIC, &b->stats_at);
 	b->counters.stats_updates++;
+	log_stats(&b->stats);
 }
 
 /*
