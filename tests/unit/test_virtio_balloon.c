@@ -49,9 +49,9 @@ static uint64_t ring(unsigned q, unsigned part)
 	return RINGS + q * 0x4000ull + part * 0x1000ull;
 }
 
-/* The device with options O, up to FEATURES_OK with FEATURES; then NQ queues and DRIVER_OK. */
-static void t_init(struct t *t, const struct virtio_balloon_options *o, uint64_t features,
-		   unsigned nq)
+/* The device with options O, up to FEATURES_OK with FEATURES; then NQ queues, not DRIVER_OK yet. */
+static void t_setup(struct t *t, const struct virtio_balloon_options *o, uint64_t features,
+		    unsigned nq)
 {
 	struct virtio_mmio_host h = { .raise_irq = raise_irq, .opaque = t };
 
@@ -69,7 +69,19 @@ static void t_init(struct t *t, const struct virtio_balloon_options *o, uint64_t
 		t->q[q] = (struct fake_ring){ .size = QSIZE };
 		CHECK(vdrv_setup_queue(&t->dev, q, QSIZE, ring(q, 0), ring(q, 1), ring(q, 2)) == 1);
 	}
+}
+
+static void driver_ok(struct t *t)
+{
 	vdrv_wr(&t->dev, VIRTIO_MMIO_STATUS, vdrv_rd(&t->dev, VIRTIO_MMIO_STATUS) | S_DOK);
+}
+
+/* The same, and DRIVER_OK. */
+static void t_init(struct t *t, const struct virtio_balloon_options *o, uint64_t features,
+		   unsigned nq)
+{
+	t_setup(t, o, features, nq);
+	driver_ok(t);
 }
 
 static void t_free(struct t *t)
@@ -342,6 +354,32 @@ static void stats(void)
 	t_free(&t);
 }
 
+/*
+ * Linux posts its first stats buffer and kicks before DRIVER_OK (the spec
+ * says it must not): the transport drops that kick, so the device serves
+ * its queues once it is up, else the buffer would wait forever.
+ */
+static void stats_before_driver_ok(void)
+{
+	static struct t t;
+	const struct virtio_balloon_options o = { 5, true, true };
+	const uint16_t tags[] = { VIRTIO_BALLOON_S_MEMFREE };
+	const uint64_t vals[] = { 100 << 20 };
+	uint16_t h;
+
+	t_setup(&t, &o, ALL_FEATURES, 4);
+	h = post(&t, Q_STATS, &(struct seg){ BUFS, put_stats(&t, BUFS, tags, vals, 1), false }, 1);
+	CHECK(info(&t).counters.stats_updates == 0);
+	driver_ok(&t);
+	CHECK(info(&t).ready && (t.dev.deferred & (1u << Q_STATS)));
+	/* The I/O thread, woken by that kick. */
+	virtio_mmio_queue_notify(&t.dev, Q_STATS);
+	CHECK(info(&t).counters.stats_updates == 1 && !used(&t, Q_STATS, h));
+	CHECK(info(&t).stats.val[VIRTIO_BALLOON_S_MEMFREE] == 100 << 20);
+	CHECK(virtio_balloon_request_stats(&t.b) == 0 && used(&t, Q_STATS, h));
+	t_free(&t);
+}
+
 static void free_page_reporting(void)
 {
 	static struct t t;
@@ -507,6 +545,7 @@ int main(void)
 	RUN(huge_counts);
 	RUN(turn_budget);
 	RUN(stats);
+	RUN(stats_before_driver_ok);
 	RUN(free_page_reporting);
 	RUN(target_and_config);
 	RUN(reset_midway);

@@ -93,6 +93,15 @@ static int activate(struct virtio_mmio_dev *dev)
 			return -EINVAL;
 	b->active = true;
 	restart_clock(b);
+	/*
+	 * Linux posts its first stats buffer, and kicks, before DRIVER_OK; the
+	 * transport drops kicks until now. Every queue is looked at once the
+	 * device is up (on the I/O thread, through its ioeventfd), so that
+	 * buffer is read and the stats timer has one to give back.
+	 */
+	for (unsigned q = 0; q < dev->ops->num_queues; q++)
+		if (b->roles[q] != BALLOON_Q_NONE)
+			virtio_mmio_defer(dev, q);
 	return 0;
 }
 
