@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "config/config.h"
+#include "control/control_balloon.h"
 #include "control/control_client.h"
 #include "control/control_server.h"
 #include "cpu_x86.h"
@@ -296,6 +297,15 @@ static void serve_control(struct machine *m)
 		die("control socket: %s", strerror(-ret));
 }
 
+/* The balloon's commands on the control socket; without a balloon they say the VM has none. */
+static void serve_balloon(struct machine *m)
+{
+	void *balloon = m->cfg.balloon.enabled ? &m->balloon : NULL;
+
+	control_server_handle(&m->control, CONTROL_INFO_BALLOON, control_balloon_info, balloon);
+	control_server_handle(&m->control, CONTROL_BALLOON, control_balloon_set, balloon);
+}
+
 static void create_vcpus(struct machine *m)
 {
 	struct kvm_cpuid2 *cpuid = cpu_x86_supported_cpuid(m->vm.kvm_fd);
@@ -408,6 +418,7 @@ int main(int argc, char **argv)
 	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
 	add_balloon(&m);
 	serve_control(&m);
+	serve_balloon(&m);
 	load_guest(&m);
 	create_vcpus(&m);
 	clock_gettime(CLOCK_MONOTONIC, &sandboxed);

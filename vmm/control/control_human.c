@@ -104,6 +104,38 @@ static void info_vm(FILE *f, const struct control_json *a)
 	fprintf(f, "  socket %s\n", control_human_field(a, "socket", sock, sizeof(sock)));
 }
 
+/* info balloon and balloon SIZE: the sizes on one line, then the guest's statistics, if any. */
+static void balloon(FILE *f, const struct control_json *a)
+{
+	char actual[32], target[32], mem[32], key[32], val[32];
+	struct control_json stats, k, v;
+	size_t pos = 0;
+	uint64_t n;
+
+	control_human_size(number(a, "actual"), actual, sizeof(actual));
+	control_human_size(number(a, "target"), target, sizeof(target));
+	control_human_size(number(a, "memory"), mem, sizeof(mem));
+	fprintf(f, "balloon: actual=%s target=%s memory=%s%s\n", actual, target, mem,
+		control_human_field(a, "ready", val, sizeof(val))[0] == 'f' ?
+		" (the guest's driver is not up)" : "");
+	if (control_json_get(a, "stats", &stats) < 0 || stats.kind != '{')
+		return;
+	fprintf(f, "  guest stats, %" PRIu64 " s old:", number(&stats, "age_ms") / 1000);
+	while (control_json_next(&stats, &pos, &k, &v)) {
+		control_json_string(&k, key, sizeof(key));
+		defang(key);
+		if (!strcmp(key, "age_ms") || control_json_u64(&v, &n) < 0)
+			continue;
+		/* Faults are counts; every other statistic is bytes, shown in whole MiB. */
+		if (strstr(key, "faults") || strstr(key, "hugetlb"))
+			snprintf(val, sizeof(val), "%" PRIu64, n);
+		else
+			snprintf(val, sizeof(val), "%" PRIu64 "M", n >> 20);
+		fprintf(f, " %s=%s", key, val);
+	}
+	fputc('\n', f);
+}
+
 /* Every member but ok and command, "key: value"; "ok" when there are none. */
 static void generic(FILE *f, const struct control_json *a)
 {
@@ -131,6 +163,8 @@ void control_human_print(FILE *f, const struct control_json *answer)
 	control_human_field(answer, "command", cmd, sizeof(cmd));
 	if (!strcmp(cmd, "info vm"))
 		info_vm(f, answer);
+	else if (!strcmp(cmd, "info balloon") || !strcmp(cmd, "balloon"))
+		balloon(f, answer);
 	else if (!strcmp(cmd, "kill"))
 		fprintf(f, "killed (capsule exits %" PRIu64 ")\n", number(answer, "exit_status"));
 	else
