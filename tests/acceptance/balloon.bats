@@ -1,4 +1,4 @@
-# The memory balloon under real KVM: the guest's driver, free page reporting seen in capsule's RSS, a target set at start.
+# The memory balloon under real KVM: the guest's driver, capsule ctl's balloon commands and capsule's RSS, free page reporting, a target set at start.
 load helpers
 
 # In the KVM host: capsule with config $1 runs guest script $2, which prints
@@ -38,6 +38,10 @@ touch_and_free='mkdir -p /mnt && mount -t tmpfs -o size=400M big /mnt &&
 	dd if=/dev/zero of=/mnt/f bs=1M count=200 2>/dev/null && echo mark touched && read x &&
 	rm /mnt/f && sleep 8 && echo mark freed && read x'
 
+# The same without pauses: the guest says "freed" and waits to be steered.
+touch_and_free_then_sleep='mkdir -p /mnt && mount -t tmpfs -o size=400M big /mnt &&
+	dd if=/dev/zero of=/mnt/f bs=1M count=200 2>/dev/null && rm /mnt/f && echo freed && sleep 600'
+
 @test "the guest's driver finds the balloon (device 5) with every feature; enabled = false removes it" {
 	kvm_capsule run -- sh -c 'cat /sys/bus/virtio/devices/*/device /sys/bus/virtio/devices/*/features;
 		dmesg | grep -c "Free page reporting enabled"'
@@ -53,18 +57,81 @@ touch_and_free='mkdir -p /mnt && mount -t tmpfs -o size=400M big /mnt &&
 	! grep -q 0x0005 <<<"$output"
 }
 
-@test "the guest's memory statistics reach the device: free <= total <= RAM" {
-	conf=$(make_conf '[balloon]' 'stats_interval = 1')
-	run --separate-stderr "$kvm_host" env CAPSULE_DEBUG=1 "$capsule" run -c "$conf" -- sleep 4
+# In the KVM host: capsule with config $1 (named "balloon") runs the guest
+# script $2, which prints "freed" and sleeps. Then, with capsule ctl: info
+# balloon, balloon $3, wait (60 s at most) for actual to get there, info
+# balloon, balloon $4, wait again, kill. Prints "WORD rss=KB" (capsule's
+# VmRSS) at each step, the JSON answers, "reached SIZE after MS ms" or
+# "never reached SIZE", and "exit STATUS".
+steer='
+	capsule=$0 conf=$1 script=$2 d=$(mktemp -d /run/capsule-balloon.XXXXXX)
+	trap "rm -rf $d" EXIT
+	"$capsule" run -c "$conf" -- sh -c "$script" >"$d/out" 2>&1 &
+	pid=$!
+	rss() { echo "$1 rss=$(awk "/^VmRSS:/ {print \$2}" /proc/$pid/status)"; }
+	ctl() { "$capsule" ctl --json balloon "$@"; }
+	reach() {
+		local t0=$(date +%s%N) i
+		ctl balloon "$1" >/dev/null
+		for i in $(seq 600); do
+			if ctl info balloon | grep -q "\"actual\":$2,"; then
+				echo "reached $1 after $((($(date +%s%N) - t0) / 1000000)) ms"
+				return
+			fi
+			sleep 0.1
+		done
+		echo "never reached $1"
+	}
+	for i in $(seq 600); do grep -q "^freed" "$d/out" && break; sleep 0.2; done
+	sleep 2
+	rss freed
+	ctl info balloon
+	reach "$3" $(($3))
+	rss inflated
+	sleep 1.5	# fresh guest statistics, after the balloon filled
+	ctl info balloon
+	reach "$4" $(($4))
+	ctl info balloon
+	ctl kill >/dev/null
+	wait $pid
+	echo "exit $?"'
+
+# Member $1 of the JSON answer line $2, a number.
+json_num() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"
+}
+
+@test "capsule ctl: balloon 128M takes back what the guest freed, from capsule's RSS; balloon 256M returns it; stats are plausible" {
+	# Without free page reporting, what the guest freed stays with capsule until the balloon takes it.
+	conf=$(make_conf '[vm]' 'name = balloon' 'memory = 256M' \
+		'[balloon]' 'free_page_reporting = false' 'stats_interval = 1')
+	run --separate-stderr "$kvm_host" bash -c "$steer" "$capsule" "$conf" \
+		"$touch_and_free_then_sleep" $((128 << 20)) $((256 << 20))
+	echo "$output"
 	expect_status 0
-	stats=$(grep "virtio-balloon: stats:" <<<"$stderr" | tail -1)
-	echo "$stats"
-	# Our guest kernel has no VM event counters: free, total, available memory and caches.
-	[ "$(grep -c "virtio-balloon: stats:" <<<"$stderr")" -ge 3 ]
-	free=$(sed -n 's/.* free-memory=\([0-9]*\).*/\1/p' <<<"$stats")
-	total=$(sed -n 's/.* total-memory=\([0-9]*\).*/\1/p' <<<"$stats")
-	[ -n "$free" ] && [ -n "$total" ]
+	[ "$(grep "^exit" <<<"$output")" = "exit 137" ]
+	infos=$(grep '"command":"info balloon"' <<<"$output")
+	[ "$(wc -l <<<"$infos")" -eq 3 ]
+	before=$(sed -n 1p <<<"$infos") inflated=$(sed -n 2p <<<"$infos") after=$(sed -n 3p <<<"$infos")
+	# The guest touched 200 MiB: capsule holds it after the guest freed it.
+	freed=$(rss_at freed)
+	[ "$freed" -gt $((200 << 10)) ]
+	[ "$(json_num actual "$before")" -eq $((256 << 20)) ]
+	# The guest's statistics: free <= total <= configured memory.
+	free=$(json_num free_memory "$before") total=$(json_num total_memory "$before")
 	[ "$free" -gt 0 ] && [ "$free" -le "$total" ] && [ "$total" -le $((256 << 20)) ]
+	# The balloon got to 128 MiB, and capsule gave at least 100 MiB back to the host.
+	grep -q "^reached 134217728 after" <<<"$output"
+	[ "$(json_num actual "$inflated")" -eq $((128 << 20)) ]
+	[ "$(json_num in_balloon "$inflated")" -eq $((128 << 20)) ]
+	[ $((freed - $(rss_at inflated))) -ge $((100 << 10)) ]
+	# The guest that gave 128 MiB reports less free memory than before.
+	[ "$(json_num free_memory "$inflated")" -lt $((free - (100 << 20))) ]
+	# balloon 256M: actual comes back, the balloon is empty.
+	grep -q "^reached 268435456 after" <<<"$output"
+	[ "$(json_num actual "$after")" -eq $((256 << 20)) ]
+	[ "$(json_num in_balloon "$after")" -eq 0 ]
+	[ "$(json_num bad_pfns "$after")" -eq 0 ] && [ "$(json_num duplicates "$after")" -eq 0 ]
 }
 
 @test "free page reporting: 200 MiB the guest touched and freed leave capsule's RSS, no command needed" {
@@ -76,13 +143,6 @@ touch_and_free='mkdir -p /mnt && mount -t tmpfs -o size=400M big /mnt &&
 	touched=$(rss_at touched) freed=$(rss_at freed)
 	[ "$touched" -gt $((200 << 10)) ]
 	[ $((touched - freed)) -ge $((100 << 10)) ]
-	# Without reporting, what the guest freed stays with capsule.
-	conf=$(make_conf '[vm]' 'memory = 512M' '[balloon]' 'free_page_reporting = false')
-	run --separate-stderr "$kvm_host" bash -c "$watch_rss" "$capsule" "$conf" "$touch_and_free"
-	echo "$output"
-	expect_status 0
-	touched=$(rss_at touched) freed=$(rss_at freed)
-	[ $((touched - freed)) -lt $((20 << 10)) ]
 }
 
 # The guest waits for its balloon to fill (MemFree below $1 KiB) before it goes on.
