@@ -85,6 +85,7 @@ steer='
 	for i in $(seq 600); do grep -q "^freed" "$d/out" && break; sleep 0.2; done
 	sleep 2
 	rss freed
+	"$capsule" ctl balloon info vm | grep balloon0
 	ctl info balloon
 	reach "$3" $(($3))
 	rss inflated
@@ -110,6 +111,8 @@ json_num() {
 	echo "$output"
 	expect_status 0
 	[ "$(grep "^exit" <<<"$output")" = "exit 137" ]
+	# info vm lists the balloon as configured.
+	grep -qx "  balloon0 virtio-balloon stats_interval=1 deflate_on_oom=true free_page_reporting=false" <<<"$output"
 	infos=$(grep '"command":"info balloon"' <<<"$output")
 	[ "$(wc -l <<<"$infos")" -eq 3 ]
 	before=$(sed -n 1p <<<"$infos") inflated=$(sed -n 2p <<<"$infos") after=$(sed -n 3p <<<"$infos")

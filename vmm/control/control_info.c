@@ -42,6 +42,18 @@ static void nic(const struct config_net *n, const char *host, unsigned i, struct
 	control_answer_close(a);
 }
 
+/* The balloon as configured; info balloon tells what the guest's driver made of it. */
+static void balloon(const struct config_balloon *b, struct control_answer *a)
+{
+	control_answer_open(a, NULL, '{');
+	control_answer_str(a, "id", "balloon0");
+	control_answer_str(a, "type", "virtio-balloon");
+	control_answer_u64(a, "stats_interval", b->stats_interval);
+	control_answer_bool(a, "deflate_on_oom", b->deflate_on_oom);
+	control_answer_bool(a, "free_page_reporting", b->free_page_reporting);
+	control_answer_close(a);
+}
+
 void control_info_vm(const struct control_vm_info *info, uint64_t uptime_ms,
 		     struct control_answer *a)
 {
@@ -63,5 +75,7 @@ void control_info_vm(const struct control_vm_info *info, uint64_t uptime_ms,
 	control_answer_str(a, "id", "hvc0");
 	control_answer_str(a, "type", "virtio-console");
 	control_answer_close(a);
+	if (cfg->balloon.enabled)
+		balloon(&cfg->balloon, a);
 	control_answer_close(a);
 }
