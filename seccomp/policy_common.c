@@ -15,7 +15,7 @@ const struct policy_rule policy_common[] = {
 	ALLOW(munmap),
 	ALLOW(mremap),
 	ALLOW(brk),
-	ALLOW_IF(madvise, 2, ~0u, MADV_DONTNEED),
+	ALLOW_IF(madvise, 2, ~0u, MADV_DONTNEED),	/* and the balloon's pages (I/O thread) */
 	ALLOW_IF(madvise, 2, ~0u, MADV_FREE),
 	ALLOW(rt_sigprocmask),		/* musl masks signals around thread exit */
 	ALLOW(rt_sigreturn),		/* back from the vCPU kick and SIGSYS handlers */
