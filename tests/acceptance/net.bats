@@ -28,19 +28,32 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$d"' EXIT
 # stdin is a FIFO kept open here (say, finish), its output goes to $d/NAME.out.
 vm() {
 	local fd
+	rm -f "$d/$1.in"
 	mkfifo "$d/$1.in"
 	"$capsule" run -c "$2" -- sh -c "$3" <"$d/$1.in" >"$d/$1.out" 2>"$d/$1.err" &
 	eval "$1_pid=$!"
 	exec {fd}>"$d/$1.in"
 	eval "$1_fd=$fd"
+	printf -v "$1_conf" %s "$2"
+	printf -v "$1_script" %s "$3"
 }
-# await NAME LINE: wait up to 120 s for the guest to print LINE.
+# await NAME LINE: wait up to 120 s for the guest to print LINE. A guest that
+# died of a triple fault before that gets up to two more starts, only in the
+# emulated KVM host (see guest_run); each is said on stderr.
 await() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		grep -qx "$2" "$d/$1.out" && return 0
-		kill -0 "$(eval echo "\$$1_pid")" 2>/dev/null || break
-		sleep 0.2
+	local i try pid conf=$1_conf script=$1_script
+	for try in 1 2 3; do
+		pid=$(eval echo "\$$1_pid")
+		for ((i = 0; i < 600; i++)); do
+			grep -qx "$2" "$d/$1.out" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		[ $try != 3 ] && [ -d /run/kvm-host ] && ! kill -0 "$pid" 2>/dev/null &&
+			grep -q "triple fault" "$d/$1.err" || break
+		echo "$1 try $try: $(tr "\n" " " <"$d/$1.err")" >&2
+		eval "exec {$1_fd}>&-"
+		vm "$1" "${!conf}" "${!script}"
 	done
 	echo "$1: no \"$2\"; stdout: $(cat "$d/$1.out"); stderr: $(cat "$d/$1.err")"
 	return 1
