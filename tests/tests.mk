@@ -10,7 +10,7 @@ test_boot_SRCS := vmm/boot.c vmm/guest_mem.c
 test_io_bus_SRCS := vmm/io_bus.c vmm/log.c
 test_cmdline_SRCS := vmm/cmdline.c
 test_uart_SRCS := vmm/legacy/uart_8250.c vmm/io_bus.c vmm/log.c
-test_i8042_SRCS := vmm/legacy/i8042.c vmm/io_bus.c vmm/log.c
+test_i8042_SRCS := vmm/legacy/i8042.c vmm/legacy/ps2_kbd.c vmm/io_bus.c vmm/log.c
 UNIT_TESTS := test_config test_boot test_io_bus test_cmdline test_uart test_i8042
 # Each area may keep its own unit tests' rules beside them: tests/unit/*.mk add
 # to UNIT_TESTS and set test_NAME_SRCS (and test_NAME_LIBS for libraries).

@@ -1,4 +1,4 @@
-/* The i8042 keyboard controller with no keyboard behind it: enough for Linux's probe, and its reset line. */
+/* The i8042 keyboard controller with a PS/2 keyboard behind it, no mouse, and its reset line. */
 #include "legacy/i8042.h"
 
 #include <string.h>
@@ -11,6 +11,7 @@
 #define STATUS_OBF 0x01		/* output buffer full */
 #define STATUS_SYS 0x04		/* self test passed */
 #define STATUS_CMD 0x08		/* last write was to the command port */
+#define STATUS_UNLOCKED 0x10	/* no key lock inhibits the keyboard */
 
 #define CMD_READ_CTR 0x20
 #define CMD_WRITE_CTR 0x60
@@ -25,15 +26,87 @@
 #define CMD_AUX_LOOP 0xd3
 #define CMD_PULSE_RESET 0xfe
 
-#define CTR_KBD_DISABLED 0x10
+#define CTR_KBD_INT 0x01	/* a keyboard byte in the output buffer raises IRQ 1 */
+#define CTR_KBD_DISABLED 0x10	/* the keyboard's clock held: its bytes wait in it */
 #define CTR_AUX_DISABLED 0x20
+#define CTR_XLATE 0x40		/* translate the keyboard's set 2 into set 1 */
 #define SELF_TEST_OK 0x55
 #define AUX_TEST_CLOCK_HIGH 0x02	/* the AUX clock line idles: no device there */
+#define SET2_RELEASE 0xf0	/* prefix of a key release in set 2 */
+#define SET1_RELEASE 0x80	/* bit of a key release in set 1 */
 
+/*
+ * Set 2 to set 1, for the bytes this keyboard sends (its keys and answers);
+ * every other byte it sends (0xfa, 0xaa, 0xab, 0xe0, 0xee, 0xfe) is its own
+ * translation.
+ */
+static uint8_t translate(uint8_t b)
+{
+	switch (b) {
+	case 0x02:			/* "set 2", the answer to 0xf0 0x00 */
+	case 0x83:			/* the ID's second byte */
+		return 0x41;
+	case 0x11:			/* left Alt */
+		return 0x38;
+	case 0x14:			/* left Ctrl */
+		return 0x1d;
+	case 0x71:			/* Delete, after 0xe0 */
+		return 0x53;
+	default:
+		return b;
+	}
+}
+
+/*
+ * IRQ 1 follows a keyboard byte in the output buffer when the command byte
+ * allows it. Controller answers raise nothing: Linux polls for those, and a
+ * silent line saves the guest an interrupt (and us exits) for each.
+ */
+static void update_irq(struct i8042 *kbc)
+{
+	bool level = (kbc->status & STATUS_OBF) && kbc->out_from_kbd && (kbc->ctr & CTR_KBD_INT);
+
+	if (level != kbc->irq_level) {
+		kbc->irq_level = level;
+		vm_set_irq(kbc->vm, I8042_KBD_IRQ, level);
+	}
+}
+
+/* Move the keyboard's next byte into an empty output buffer, if its clock runs. */
+static void fill(struct i8042 *kbc)
+{
+	uint8_t b;
+
+	while (!(kbc->status & STATUS_OBF) && !(kbc->ctr & CTR_KBD_DISABLED) &&
+	       ps2_kbd_send(&kbc->kbd, &b)) {
+		if (!(kbc->ctr & CTR_XLATE)) {
+			kbc->out = b;
+		} else if (b == SET2_RELEASE) {
+			kbc->xlate_break = true;	/* swallowed: it marks the next byte */
+			continue;
+		} else {
+			kbc->out = translate(b) | (kbc->xlate_break ? SET1_RELEASE : 0);
+			kbc->xlate_break = false;
+		}
+		kbc->out_from_kbd = true;
+		kbc->status |= STATUS_OBF;
+	}
+	update_irq(kbc);
+}
+
+/* A controller answer takes the output buffer (a keyboard byte still there is lost, as on hardware). */
 static void reply(struct i8042 *kbc, uint8_t v)
 {
 	kbc->out = v;
+	kbc->out_from_kbd = false;
 	kbc->status |= STATUS_OBF;
+	update_irq(kbc);
+}
+
+static void set_ctr(struct i8042 *kbc, uint8_t ctr)
+{
+	kbc->ctr = ctr;
+	fill(kbc);
 }
 
 /* Returns true when the guest asked for a reset. */
@@ -63,10 +136,10 @@ static bool command(struct i8042 *kbc, uint8_t cmd)
 		reply(kbc, AUX_TEST_CLOCK_HIGH);
 		break;
 	case CMD_DISABLE_KBD:
-		kbc->ctr |= CTR_KBD_DISABLED;
+		set_ctr(kbc, kbc->ctr | CTR_KBD_DISABLED);
 		break;
 	case CMD_ENABLE_KBD:
-		kbc->ctr &= (uint8_t)~CTR_KBD_DISABLED;
+		set_ctr(kbc, kbc->ctr & (uint8_t)~CTR_KBD_DISABLED);
 		break;
 	case CMD_DISABLE_AUX:
 		kbc->ctr |= CTR_AUX_DISABLED;
@@ -87,17 +160,39 @@ static bool data_write(struct i8042 *kbc, uint8_t v)
 
 	kbc->status &= (uint8_t)~STATUS_CMD;
 	kbc->pending_cmd = 0;
-	if (cmd == CMD_WRITE_CTR)
-		kbc->ctr = v;
-	/*
-	 * The loopback comes back at once, but as keyboard data (no AUX bit),
-	 * which tells Linux there is no AUX port. Left unanswered, its probe
-	 * polls the status register 10000 times: 10000 VM exits at boot.
-	 */
-	if (cmd == CMD_AUX_LOOP)
+	switch (cmd) {
+	case CMD_WRITE_CTR:
+		set_ctr(kbc, v);
+		return false;
+	case CMD_AUX_LOOP:
+		/*
+		 * The loopback comes back at once, but as keyboard data (no AUX
+		 * bit), which tells Linux there is no AUX port. Left unanswered,
+		 * its probe polls the status register 10000 times: 10000 VM exits.
+		 */
 		reply(kbc, v);
-	/* Output port bit 0 low holds the CPU in reset. */
-	return cmd == CMD_WRITE_OUTPUT && !(v & 1);
+		return false;
+	case CMD_WRITE_OUTPUT:
+		/* Output port bit 0 low holds the CPU in reset. */
+		return !(v & 1);
+	default:
+		/* No controller command waits for it: the byte is for the keyboard. */
+		ps2_kbd_receive(&kbc->kbd, v);
+		fill(kbc);
+		return false;
+	}
+}
+
+static uint8_t data_read(struct i8042 *kbc)
+{
+	uint8_t v = kbc->out;	/* an empty buffer reads as its last byte again */
+
+	kbc->status &= (uint8_t)~STATUS_OBF;
+	kbc->out_from_kbd = false;
+	/* Drop the line, then raise it again for the next byte: IRQ 1 is edge-triggered. */
+	update_irq(kbc);
+	fill(kbc);
+	return v;
 }
 
 void i8042_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
@@ -112,19 +207,34 @@ void i8042_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool i
 		return;
 	}
 	pthread_mutex_lock(&kbc->lock);
-	if (!is_write && offset == 0) {
-		data[0] = kbc->out;
-		kbc->status &= (uint8_t)~STATUS_OBF;
-	} else if (!is_write) {
+	if (!is_write && offset == 0)
+		data[0] = data_read(kbc);
+	else if (!is_write)
 		data[0] = kbc->status;
-	} else if (offset == 0) {
+	else if (offset == 0)
 		reset = data_write(kbc, data[0]);
-	} else {
+	else
 		reset = command(kbc, data[0]);
-	}
 	pthread_mutex_unlock(&kbc->lock);
 	if (reset)
 		vm_guest_reset(kbc->vm, "rebooted");
+}
+
+int i8042_ctrl_alt_del(struct i8042 *kbc)
+{
+	/* Left Ctrl, left Alt, Delete pressed; then released in the reverse order. */
+	static const uint8_t keys[] = {
+		0x14, 0x11, 0xe0, 0x71,
+		0xe0, SET2_RELEASE, 0x71, SET2_RELEASE, 0x11, SET2_RELEASE, 0x14,
+	};
+	int ret;
+
+	pthread_mutex_lock(&kbc->lock);
+	ret = ps2_kbd_type(&kbc->kbd, keys, sizeof(keys));
+	if (ret == 0)
+		fill(kbc);
+	pthread_mutex_unlock(&kbc->lock);
+	return ret;
 }
 
 void i8042_init(struct i8042 *kbc, struct vm *vm)
@@ -132,8 +242,9 @@ void i8042_init(struct i8042 *kbc, struct vm *vm)
 	memset(kbc, 0, sizeof(*kbc));
 	pthread_mutex_init(&kbc->lock, NULL);
 	kbc->vm = vm;
-	kbc->status = STATUS_SYS;
-	/* Both ports disabled, no interrupts: there is nothing behind them. */
+	ps2_kbd_init(&kbc->kbd);
+	kbc->status = STATUS_SYS | STATUS_UNLOCKED;
+	/* Both ports disabled, no interrupts, no translation: Linux sets what it wants. */
 	kbc->ctr = CTR_KBD_DISABLED | CTR_AUX_DISABLED;
 	if (io_bus_register(&vm->pio, I8042_DATA, I8042_COMMAND - I8042_DATA + 1, i8042_io, kbc) < 0)
 		die("i8042: ports 0x60-0x64 already taken");
