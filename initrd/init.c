@@ -97,6 +97,7 @@ static void child_exec(char **argv, char ports[3][64])
 	setenv("TERM", argv ? "dumb" : "linux", 1);
 	if (chdir("/root") < 0 && chdir("/") < 0)
 		_exit(126);
+	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGUSR2, SIG_DFL);
@@ -105,27 +106,20 @@ static void child_exec(char **argv, char ports[3][64])
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-static volatile sig_atomic_t shutdown_requested;
-
-/* busybox's poweroff, reboot and halt signal init; any of them ends the VM. */
-static void on_shutdown_signal(int sig)
-{
-	(void)sig;
-	shutdown_requested = 1;
-}
-
-/* Wait for PID, reaping orphans too; its exit status, or 0 if asked to shut down. */
+/* Wait for PID, reaping orphans too; its exit status, or -1 when a shutdown was requested. */
 static int wait_for(pid_t pid)
 {
 	int status;
 
 	for (;;) {
-		pid_t got = waitpid(-1, &status, 0);
+		pid_t got;
 
+		/* Asked before we waited, or while: a signal cuts waitpid() short. */
+		if (init_shutdown_requested())
+			return -1;
+		got = waitpid(-1, &status, 0);
 		if (got == pid)
 			break;
-		if (got < 0 && errno == EINTR && shutdown_requested)
-			return 0;
 		if (got < 0 && errno == ECHILD)
 			return 0;
 	}
@@ -148,20 +142,17 @@ static bool find_ports(char ports[3][64])
 int main(void)
 {
 	struct init_request req;
-	struct sigaction sa = { .sa_handler = on_shutdown_signal };
 	char ports[3][64];
 	bool use_ports;
 	int status;
 	pid_t pid;
 
+	init_shutdown_setup();
 	mount_basics();
 	sethostname("capsule", 7);
 	init_port_mark();
 	init_read_request(&req);
 	init_net_setup(&req);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
 	if (open_console(req.console) < 0)
 		init_port_fail(GUEST_FAIL_CONSOLE);
 	/* A workload whose host side is no terminal gets byte-exact ports instead of a tty. */
@@ -174,6 +165,11 @@ int main(void)
 	if (pid < 0)
 		init_port_fail(GUEST_FAIL_INIT);
 	status = wait_for(pid);
+	/* Shut down on request: the VM reports 0, whatever the workload's status then. */
+	if (status < 0) {
+		init_end_processes(req.argv ? 0 : pid);
+		status = 0;
+	}
 	sync();
 	/* Let the console finish sending what the shell wrote before the VM ends. */
 	tcdrain(1);

@@ -2,7 +2,9 @@
 #ifndef CAPSULE_INIT_H
 #define CAPSULE_INIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define INIT_NET_MAX 8		/* capsule.net= words init takes */
 
@@ -26,6 +28,24 @@ int init_open_device(const char *path, int flags, unsigned timeout_ms);
 
 /* Wait up to TIMEOUT_MS for the virtio port named NAME; its /dev path in DEV. 0 or -1. */
 int init_find_port(const char *name, char *dev, size_t devlen, unsigned timeout_ms);
+
+/*
+ * Turn Ctrl-Alt-Del (SIGINT) and busybox's reboot, halt and poweroff (SIGTERM,
+ * SIGUSR1, SIGUSR2) into a shutdown request; the kernel no longer reboots on
+ * Ctrl-Alt-Del itself. Call it before init_port_mark(): the monitor types
+ * Ctrl-Alt-Del only after that mark.
+ */
+void init_shutdown_setup(void);
+
+/* Whether a shutdown was requested. */
+bool init_shutdown_requested(void);
+
+/*
+ * End every process but init: SIGTERM (and SIGHUP to SHELL, the interactive
+ * shell if > 0), then SIGKILL to those left after 5 s; returns once all are
+ * reaped (or 1 s after SIGKILL).
+ */
+void init_end_processes(pid_t shell);
 
 /* Tell the monitor: init is up (a boot milestone). */
 void init_port_mark(void);
