@@ -27,7 +27,7 @@ static struct event_handler *handler_of(struct event_loop *loop, uint64_t data)
 	if (index >= EVENT_LOOP_HANDLERS_MAX)
 		return NULL;
 	h = &loop->handlers[index];
-	return h->fd >= 0 && h->generation == (uint32_t)(data >> 32) ? h : NULL;
+	return h->fd >= 0 && h->armed && h->generation == (uint32_t)(data >> 32) ? h : NULL;
 }
 
 int event_loop_init(struct event_loop *loop)
@@ -58,31 +58,75 @@ static struct event_handler *slot_for(struct event_loop *loop, int fd)
 	return NULL;
 }
 
-int event_loop_add(struct event_loop *loop, int fd, uint32_t events, event_fn fn, void *opaque)
+/* Put H's fd in the epoll set, or take it out. */
+static int arm(struct event_loop *loop, struct event_handler *h, bool on)
+{
+	struct epoll_event ev = { .events = h->events, .data.u64 = handler_data(loop, h) };
+
+	if (h->armed == on)
+		return 0;
+	if (epoll_ctl(loop->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, h->fd, on ? &ev : NULL) < 0)
+		return -errno;
+	h->armed = on;
+	return 0;
+}
+
+static int add(struct event_loop *loop, int fd, uint32_t events, event_fn fn, void *opaque,
+	       bool host)
 {
 	struct event_handler *h = slot_for(loop, -1);
-	struct epoll_event ev = { .events = events };
+	int ret;
 
 	if (!h)
 		return -ENOSPC;
-	ev.data.u64 = handler_data(loop, h);
-	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		return -errno;
-	h->fd = fd;
-	h->fn = fn;
-	h->opaque = opaque;
-	return 0;
+	*h = (struct event_handler){ .fd = fd, .generation = h->generation, .fn = fn,
+				     .opaque = opaque, .events = events, .host = host };
+	ret = arm(loop, h, host || !loop->quiet);
+	if (ret < 0)
+		h->fd = -1;
+	return ret;
+}
+
+int event_loop_add(struct event_loop *loop, int fd, uint32_t events, event_fn fn, void *opaque)
+{
+	return add(loop, fd, events, fn, opaque, false);
+}
+
+int event_loop_add_host(struct event_loop *loop, int fd, uint32_t events, event_fn fn,
+			void *opaque)
+{
+	return add(loop, fd, events, fn, opaque, true);
 }
 
 int event_loop_remove(struct event_loop *loop, int fd)
 {
 	struct event_handler *h = slot_for(loop, fd);
+	int ret;
 
 	if (!h)
 		return -ENOENT;
+	ret = arm(loop, h, false);
 	h->fd = -1;
 	h->generation++;
-	return epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+	return ret;
+}
+
+int event_loop_quiet(struct event_loop *loop, bool quiet)
+{
+	int ret = 0;
+
+	loop->quiet = quiet;
+	for (unsigned i = 0; i < EVENT_LOOP_HANDLERS_MAX; i++) {
+		struct event_handler *h = &loop->handlers[i];
+		int r;
+
+		if (h->fd < 0 || h->host)
+			continue;
+		r = arm(loop, h, !quiet);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
 }
 
 bool event_loop_on_thread(const struct event_loop *loop)
@@ -190,6 +234,8 @@ int event_loop_run(struct event_loop *loop)
 	while (!stopped)
 		if (dispatch(loop, -1, &stopped) < 0)
 			break;
+	if (loop->quiet && (n = event_loop_quiet(loop, false)) < 0)
+		log_error("event loop: cannot serve the devices again: %s", strerror(-n));
 	/*
 	 * One last look at what is ready, every batch of it: the guest's final
 	 * output was kicked (its ioeventfd signalled) before it reported its exit

@@ -25,6 +25,9 @@ struct event_handler {
 	uint32_t generation;
 	event_fn fn;
 	void *opaque;
+	uint32_t events;	/* what it watches, to watch it again after a quiet spell */
+	bool host;		/* served while the loop is quiet (event_loop_add_host) */
+	bool armed;		/* in the epoll set now */
 };
 
 struct event_loop {
@@ -39,6 +42,7 @@ struct event_loop {
 	pthread_mutex_t done_lock;
 	pthread_cond_t done_cond;
 	bool done;		/* event_loop_run() is returning */
+	bool quiet;		/* only host handlers are served (event_loop_quiet) */
 	struct event_handler handlers[EVENT_LOOP_HANDLERS_MAX];
 };
 
@@ -50,6 +54,24 @@ int event_loop_init(struct event_loop *loop);
  * Loop thread only (or before event_loop_run()), like event_loop_remove().
  */
 int event_loop_add(struct event_loop *loop, int fd, uint32_t events, event_fn fn, void *opaque);
+
+/*
+ * The same for the host's own fds (signals, timers, the control socket),
+ * which are served while the loop is quiet; event_loop_add() is for the
+ * guest's devices.
+ */
+int event_loop_add_host(struct event_loop *loop, int fd, uint32_t events, event_fn fn,
+			void *opaque);
+
+/*
+ * QUIET: stop serving every fd added with event_loop_add() (the devices:
+ * guest notifications, taps, the console) until called again with false;
+ * their events wait in the kernel meanwhile (a tap's frames in its queue,
+ * an eventfd's count). The host's fds are still served. A stop request ends
+ * the quiet, so that the loop can finish its work. 0 or -errno. Loop thread
+ * only.
+ */
+int event_loop_quiet(struct event_loop *loop, bool quiet);
 
 /* Stop watching FD; 0 or -errno. Events for FD already collected are dropped. */
 int event_loop_remove(struct event_loop *loop, int fd);

@@ -1,4 +1,4 @@
-/* Unit tests of the event loop: stale events after slot reuse, the last batches, holds and stops. */
+/* Unit tests of the event loop: stale events after slot reuse, the last batches, holds and stops, quiet spells. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -221,6 +221,80 @@ static void second_stop_cuts_hold(void)
 	close(loop.stop_fd);
 }
 
+/*
+ * While quiet, only host fds are served: a readable device pipe, and one
+ * added during the quiet, wait. The host handler counts its turns, then ends
+ * the quiet (QUIET_TURNS) or stops the loop (STOP_TURNS); the device pipes
+ * are served after either.
+ */
+static struct {
+	int dev[2], late[2], host[2];
+	unsigned host_calls, dev_calls, dev_calls_quiet;
+	bool stop_instead;
+} q;
+#define QUIET_TURNS 3
+
+static void on_dev(void *opaque, uint32_t events)
+{
+	int *p = opaque;
+	char c;
+
+	(void)events;
+	CHECK(read(p[0], &c, 1) == 1);
+	q.dev_calls++;
+	if (loop.quiet)
+		q.dev_calls_quiet++;
+	if (q.dev_calls == 2 && !q.stop_instead)
+		event_loop_stop(&loop, 9);
+}
+
+static void on_host(void *opaque, uint32_t events)
+{
+	(void)opaque;
+	(void)events;
+	if (++q.host_calls == 1)
+		CHECK(event_loop_add(&loop, q.late[0], EPOLLIN, on_dev, q.late) == 0);
+	if (q.host_calls < QUIET_TURNS)
+		return;
+	CHECK(event_loop_remove(&loop, q.host[0]) == 0);
+	if (q.stop_instead)
+		event_loop_stop(&loop, 8);
+	else
+		CHECK(event_loop_quiet(&loop, false) == 0);
+}
+
+static void quiet_spell(bool stop_instead)
+{
+	memset(&q, 0, sizeof(q));
+	q.stop_instead = stop_instead;
+	CHECK(event_loop_init(&loop) == 0);
+	make_pipe(q.dev, true);
+	make_pipe(q.late, true);
+	make_pipe(q.host, true);
+	CHECK(event_loop_add(&loop, q.dev[0], EPOLLIN, on_dev, q.dev) == 0);
+	CHECK(event_loop_add_host(&loop, q.host[0], EPOLLIN, on_host, NULL) == 0);
+	CHECK(event_loop_quiet(&loop, true) == 0);
+	CHECK(event_loop_run(&loop) == (stop_instead ? 8 : 9));
+	CHECK(q.host_calls == QUIET_TURNS);
+	CHECK(q.dev_calls == 2 && q.dev_calls_quiet == 0);
+	CHECK(!loop.quiet);
+	close_pipe(q.dev);
+	close_pipe(q.late);
+	close_pipe(q.host);
+	close(loop.epfd);
+	close(loop.stop_fd);
+}
+
+static void quiet_serves_host_fds_only(void)
+{
+	quiet_spell(false);
+}
+
+static void stop_ends_quiet(void)
+{
+	quiet_spell(true);
+}
+
 int main(void)
 {
 	RUN(slot_reused_within_a_batch);
@@ -229,5 +303,7 @@ int main(void)
 	RUN(hold_outlives_stop);
 	RUN(own_stop_ignores_holds);
 	RUN(second_stop_cuts_hold);
+	RUN(quiet_serves_host_fds_only);
+	RUN(stop_ends_quiet);
 	return CHECK_SUMMARY();
 }
