@@ -1,5 +1,6 @@
 /* The I/O thread: the event loop over eventfds, taps, the console and the control socket, and the orderly end. */
 #include <linux/if_tun.h>
+#include <linux/kvm.h>
 #include <sys/socket.h>
 
 #include "policy.h"
@@ -18,8 +19,17 @@ const struct policy_rule policy_io[] = {
 	ALLOW_IOCTL(TUNSETQUEUE),	/* ... and queue pairs */
 	ALLOW_IOCTL(TCSETS),		/* the terminal back as it was */
 	ALLOW_IOCTL(TCSETSW),
-	ALLOW(tkill),			/* stopping the vCPUs (pthread_kill) */
+	ALLOW(tkill),			/* stopping the vCPUs (pthread_kill); Ctrl-Z stopping capsule */
 	ALLOW(tgkill),
+	/* Pause and resume (vmm/lifecycle.c): the guest's clocks, device interrupts held. */
+	ALLOW_IOCTL(KVM_GET_CLOCK),	/* kvmclock (VM fd) */
+	ALLOW_IOCTL(KVM_SET_CLOCK),
+	ALLOW_IOCTL(KVM_GET_DEVICE_ATTR),	/* each vCPU's TSC offset (vCPU fds) */
+	ALLOW_IOCTL(KVM_SET_DEVICE_ATTR),
+	ALLOW_IOCTL(KVM_IRQFD),		/* irqfds detached while paused, attached again */
+	/* Shutdown (vmm/lifecycle.c): Ctrl-Alt-Del typed, a timeout. */
+	ALLOW_IOCTL(KVM_IRQ_LINE),	/* the i8042's IRQ 1 for the keys (VM fd) */
+	ALLOW(timerfd_settime),		/* the shutdown's tick and timeout */
 	/* The disks' last writes: qcow2 metadata back, the overlay's file closed. */
 	ALLOW(pread64),
 	ALLOW(pwrite64),

@@ -29,6 +29,7 @@
 #include "cpu_x86.h"
 #include "legacy/guest_port.h"
 #include "legacy/i8042.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "nics.h"
 #include "sandbox/cleanup.h"
@@ -55,6 +56,7 @@ struct machine {
 	struct nics nics;
 	struct virtio_balloon balloon;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
+	struct lifecycle lc;
 	struct jail_options jail;
 	struct cleanup cleanup;
 	struct control_server control;
@@ -149,18 +151,22 @@ static double ms_since(const struct timespec *since)
 	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
 }
 
-/* Init has started: time it for --boot-time. */
+/* Init has started: time it for --boot-time; a shutdown may type Ctrl-Alt-Del from now on. */
 static void on_mark(void *opaque, uint8_t mark)
 {
 	struct machine *m = opaque;
 
-	if (mark == GUEST_MARK_INIT && m->cli.boot_time)
+	if (mark != GUEST_MARK_INIT)
+		return;
+	lifecycle_guest_ready(&m->lc);
+	if (m->cli.boot_time)
 		fprintf(stderr, "capsule: boot-time-ms %.1f\n", ms_since(&m->started));
 }
 
 static void add_devices(struct machine *m)
 {
 	i8042_init(&m->kbc, &m->vm);
+	lifecycle_init(&m->lc, &m->vm, &m->kbc, m->vcpus, m->cfg.vcpus);
 	guest_port_init(&m->port, &m->vm, on_mark, m);
 	virtio_bus_init(&m->virtio, &m->vm, &m->loop);
 	console_init(&m->console, &m->vm, &m->loop, &m->virtio, m->cli.argv != NULL);
@@ -247,14 +253,17 @@ static void on_signal(void *opaque, uint32_t events)
 	struct signalfd_siginfo si;
 
 	(void)events;
-	if (read(m->signal_fd, &si, sizeof(si)) != sizeof(si))
+	if (read(m->signal_fd, &si, sizeof(si)) != sizeof(si) || lifecycle_signal(&m->lc, &si))
 		return;
 	chardev_stdio_restore();
 	log_error("stopped by signal %u", si.ssi_signo);
 	event_loop_stop(&m->loop, 128 + (int)si.ssi_signo);
 }
 
-/* Termination signals become an orderly stop (terminal restored) with status 128+N. */
+/*
+ * Termination signals become an orderly stop (terminal restored) with status
+ * 128+N; the first SIGTERM, SIGTSTP and SIGCONT are the lifecycle's.
+ */
 static void handle_signals(struct machine *m)
 {
 	sigset_t set;
@@ -265,10 +274,12 @@ static void handle_signals(struct machine *m)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGCONT);
 	/* Blocked before any thread starts, so every thread inherits the mask. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (m->signal_fd < 0 || event_loop_add(&m->loop, m->signal_fd, EPOLLIN, on_signal, m) < 0)
+	if (m->signal_fd < 0 || event_loop_add_host(&m->loop, m->signal_fd, EPOLLIN, on_signal, m) < 0)
 		die("signalfd: %s", strerror(errno));
 }
 
@@ -427,7 +438,7 @@ int main(int argc, char **argv)
 	if (m.cli.boot_time)
 		fprintf(stderr, "capsule: sandbox-ms %.2f start-to-vcpus-ms %.2f\n",
 			ms_since(&sandboxed), ms_since(&m.started));
-	status = event_loop_run(&m.loop);
+	status = lifecycle_exit_status(&m.lc, event_loop_run(&m.loop));
 	chardev_stdio_restore();
 	stop_vcpus(&m);
 	/* The I/O thread is done: no request can start; let the disks finish theirs. */

@@ -28,6 +28,8 @@ void vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned id, unsigned ncpus,
 	if (run == MAP_FAILED)
 		die("mmap of vCPU %u: %s", id, strerror(errno));
 	vcpu->run = run;
+	pthread_mutex_init(&vcpu->park_lock, NULL);
+	pthread_cond_init(&vcpu->park_cond, NULL);
 	cpu_x86_set_cpuid(vcpu->fd, supported_cpuid, id, ncpus);
 }
 
@@ -126,10 +128,43 @@ static bool handle_exit(struct vcpu *vcpu)
 	}
 }
 
+/*
+ * About to enter KVM_RUN: say so, then look for a pause request. Either the
+ * pauser sees in_run (and waits for the exit) or we see its request (and stay
+ * out): both sides store, then load, sequentially consistent.
+ */
+static bool may_enter(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->in_run, true, __ATOMIC_SEQ_CST);
+	return !__atomic_load_n(&vcpu->pausing, __ATOMIC_SEQ_CST);
+}
+
+/* Out of KVM_RUN: wake a pauser waiting for that. */
+static void left_run(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->in_run, false, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&vcpu->pausing, __ATOMIC_SEQ_CST))
+		return;
+	pthread_mutex_lock(&vcpu->park_lock);
+	pthread_cond_broadcast(&vcpu->park_cond);
+	pthread_mutex_unlock(&vcpu->park_lock);
+}
+
+/* Wait in this thread until vcpu_resume() or vcpu_stop(). */
+static void park(struct vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->park_lock);
+	while (__atomic_load_n(&vcpu->pausing, __ATOMIC_SEQ_CST) &&
+	       !__atomic_load_n(&vcpu->stopping, __ATOMIC_SEQ_CST))
+		pthread_cond_wait(&vcpu->park_cond, &vcpu->park_lock);
+	pthread_mutex_unlock(&vcpu->park_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	char name[16];
+	int ret, err;
 
 	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
@@ -137,10 +172,18 @@ static void *vcpu_thread(void *arg)
 	/* Once the VM is ending, no vCPU goes back into the guest (which might write on). */
 	while (!__atomic_load_n(&vcpu->stopping, __ATOMIC_ACQUIRE) &&
 	       !event_loop_stopping(vcpu->vm->loop)) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+		if (!may_enter(vcpu)) {
+			left_run(vcpu);
+			park(vcpu);
+			continue;
+		}
+		ret = ioctl(vcpu->fd, KVM_RUN, 0);
+		err = errno;
+		left_run(vcpu);
+		if (ret < 0) {
+			if (err == EINTR || err == EAGAIN)
 				continue;
-			fail(vcpu, "KVM_RUN failed", (unsigned)errno);
+			fail(vcpu, "KVM_RUN failed", (unsigned)err);
 			break;
 		}
 		if (!handle_exit(vcpu))
@@ -169,23 +212,38 @@ void vcpu_start(struct vcpu *vcpu)
 	vcpu->started = true;
 }
 
+/* Out of KVM_RUN now: a signal for the thread inside it, immediate_exit for one about to enter. */
+static void kick(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
 void vcpu_stop(struct vcpu *vcpu)
 {
 	if (!vcpu->started)
 		return;
-	__atomic_store_n(&vcpu->stopping, true, __ATOMIC_RELEASE);
-	/* Entering KVM_RUN after the flag was read: return at once with EINTR. */
-	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	__atomic_store_n(&vcpu->stopping, true, __ATOMIC_SEQ_CST);
+	kick(vcpu);
+	/* A parked thread waits on the condition, where no signal reaches it. */
+	pthread_mutex_lock(&vcpu->park_lock);
+	pthread_cond_broadcast(&vcpu->park_cond);
+	pthread_mutex_unlock(&vcpu->park_lock);
 }
 
-int vcpu_join(struct vcpu *vcpu, unsigned timeout_ms)
+void vcpu_pause(struct vcpu *vcpu)
+{
+	if (!vcpu->started)
+		return;
+	__atomic_store_n(&vcpu->pausing, true, __ATOMIC_SEQ_CST);
+	kick(vcpu);
+}
+
+/* TIMEOUT_MS from now on CLOCK_REALTIME, as pthread's timed waits take it. */
+static struct timespec deadline(unsigned timeout_ms)
 {
 	struct timespec until;
-	int ret;
 
-	if (!vcpu->started)
-		return 0;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += timeout_ms / 1000;
 	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
@@ -193,6 +251,45 @@ int vcpu_join(struct vcpu *vcpu, unsigned timeout_ms)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000;
 	}
+	return until;
+}
+
+int vcpu_wait_paused(struct vcpu *vcpu, unsigned timeout_ms)
+{
+	struct timespec until = deadline(timeout_ms);
+	int ret = 0;
+
+	if (!vcpu->started)
+		return 0;
+	pthread_mutex_lock(&vcpu->park_lock);
+	while (__atomic_load_n(&vcpu->in_run, __ATOMIC_SEQ_CST) && ret == 0)
+		ret = pthread_cond_timedwait(&vcpu->park_cond, &vcpu->park_lock, &until);
+	if (!__atomic_load_n(&vcpu->in_run, __ATOMIC_SEQ_CST))
+		ret = 0;
+	pthread_mutex_unlock(&vcpu->park_lock);
+	return -ret;
+}
+
+void vcpu_resume(struct vcpu *vcpu)
+{
+	if (!vcpu->started)
+		return;
+	pthread_mutex_lock(&vcpu->park_lock);
+	/* A stopping vCPU keeps immediate_exit: it must not enter the guest again. */
+	if (!__atomic_load_n(&vcpu->stopping, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&vcpu->pausing, false, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&vcpu->park_cond);
+	pthread_mutex_unlock(&vcpu->park_lock);
+}
+
+int vcpu_join(struct vcpu *vcpu, unsigned timeout_ms)
+{
+	struct timespec until = deadline(timeout_ms);
+	int ret;
+
+	if (!vcpu->started)
+		return 0;
 	ret = pthread_timedjoin_np(vcpu->thread, NULL, &until);
 	if (ret)
 		return -ret;

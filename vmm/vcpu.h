@@ -20,6 +20,10 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	bool stopping;		/* vcpu_stop() was called: leave the loop (atomic) */
+	bool pausing;		/* vcpu_pause() was called: stay out of KVM_RUN (atomic) */
+	bool in_run;		/* inside KVM_RUN, or about to enter it (atomic) */
+	pthread_mutex_t park_lock;	/* with park_cond: waits for pausing or in_run to change */
+	pthread_cond_t park_cond;
 };
 
 /* Create vCPU ID of NCPUS with its CPUID. vCPU 0 starts at the reset vector. Dies on failure. */
@@ -35,6 +39,25 @@ void vcpu_start(struct vcpu *vcpu);
  * is handling. Any thread; does not wait.
  */
 void vcpu_stop(struct vcpu *vcpu);
+
+/*
+ * Make the vCPU leave KVM_RUN as vcpu_stop() does, and wait (parked, in its
+ * thread) until vcpu_resume(). An exit it is handling is finished first. Any
+ * thread; does not wait (vcpu_wait_paused() does).
+ */
+void vcpu_pause(struct vcpu *vcpu);
+
+/*
+ * Wait until the paused vCPU is out of KVM_RUN, TIMEOUT_MS at most: 0, or
+ * -ETIMEDOUT. It may still be finishing an exit in a device (a UART write
+ * waiting for a slow terminal, say), but will not enter the guest again, nor
+ * hold the vCPU fd, until vcpu_resume(). KVM_RUN itself ends within
+ * microseconds of the kick.
+ */
+int vcpu_wait_paused(struct vcpu *vcpu, unsigned timeout_ms);
+
+/* Let a paused vCPU run the guest again. Any thread. */
+void vcpu_resume(struct vcpu *vcpu);
 
 /*
  * Wait for the stopped vCPU's thread to end, TIMEOUT_MS at most. Returns 0,

@@ -146,10 +146,31 @@ int vm_irqfd(struct vm *vm, unsigned gsi)
 
 	if (fd < 0)
 		die("eventfd: %s", strerror(errno));
+	if (vm->nirqfds == VM_IRQFDS_MAX)
+		die("more than %d irqfds", VM_IRQFDS_MAX);
 	irqfd.fd = (uint32_t)fd;
 	if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0)
 		die("KVM_IRQFD for GSI %u: %s", gsi, strerror(errno));
+	vm->irqfds[vm->nirqfds].fd = fd;
+	vm->irqfds[vm->nirqfds++].gsi = gsi;
 	return fd;
+}
+
+int vm_hold_irqfds(struct vm *vm, bool hold)
+{
+	int ret = 0;
+
+	/* Every one, even past a failure: an undo must reach those that did change. */
+	for (unsigned i = 0; i < vm->nirqfds; i++) {
+		struct kvm_irqfd irqfd = {
+			.fd = (uint32_t)vm->irqfds[i].fd, .gsi = vm->irqfds[i].gsi,
+			.flags = hold ? KVM_IRQFD_FLAG_DEASSIGN : 0,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0 && ret == 0)
+			ret = -errno;
+	}
+	return ret;
 }
 
 void vm_guest_reset(struct vm *vm, const char *how)

@@ -2,12 +2,15 @@
 #ifndef CAPSULE_VM_H
 #define CAPSULE_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "event_loop.h"
 #include "guest_mem.h"
 #include "io_bus.h"
+
+#define VM_IRQFDS_MAX 32	/* one per virtio-mmio device */
 
 struct vm {
 	int kvm_fd;
@@ -18,6 +21,8 @@ struct vm {
 	struct io_bus pio;
 	struct io_bus mmio;
 	struct event_loop *loop; /* stopped when the guest ends */
+	struct { int fd; unsigned gsi; } irqfds[VM_IRQFDS_MAX];	/* vm_irqfd()'s, for vm_hold_irqfds() */
+	unsigned nirqfds;
 };
 
 /*
@@ -40,6 +45,14 @@ int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t value);
 
 /* An eventfd that raises interrupt line GSI (edge) when written. Dies on failure. */
 int vm_irqfd(struct vm *vm, unsigned gsi);
+
+/*
+ * HOLD: detach every irqfd from its interrupt line; writes to them are kept
+ * in their count, and raise the line when attached again (KVM looks at the
+ * count then). A paused guest takes no interrupt from a device that finishes
+ * work meanwhile; it takes it on resume. 0 or -errno.
+ */
+int vm_hold_irqfds(struct vm *vm, bool hold);
 
 /* The guest reset or shut down without reporting an exit status: end the VM. */
 void vm_guest_reset(struct vm *vm, const char *how);
