@@ -1,6 +1,7 @@
 /* The guest's orderly end: Ctrl-Alt-Del or busybox's poweroff asks, every process gets SIGTERM, then SIGKILL. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
@@ -45,6 +46,14 @@ bool init_shutdown_requested(void)
 	return requested;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void nap(void)
 {
 	struct timespec ts = { 0, POLL_MS * 1000000L };
@@ -52,17 +61,22 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Reap until no process is left (true) or TIMEOUT_MS have passed (false). */
+/*
+ * Reap until no process is left (true) or TIMEOUT_MS have passed (false), by
+ * the clock: a busy or emulated guest sleeps far longer than POLL_MS a nap.
+ */
 static bool reap_all(unsigned timeout_ms)
 {
-	for (unsigned waited = 0;; waited += POLL_MS) {
+	uint64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
 		pid_t got;
 
 		while ((got = waitpid(-1, NULL, WNOHANG)) > 0)
 			;
 		if (got < 0 && errno == ECHILD)
 			return true;
-		if (waited >= timeout_ms)
+		if (now_ms() >= deadline)
 			return false;
 		nap();
 	}
