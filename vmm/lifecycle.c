@@ -166,6 +166,13 @@ bool lifecycle_shutting_down(const struct lifecycle *lc)
 	return lc->shutting_down;
 }
 
+const char *lifecycle_state(const struct lifecycle *lc)
+{
+	if (lc->shutting_down)
+		return "shutting-down";
+	return lc->paused ? "paused" : "running";
+}
+
 int lifecycle_exit_status(const struct lifecycle *lc, int loop_status)
 {
 	return lc->shutting_down && lc->status >= 0 ? lc->status : loop_status;

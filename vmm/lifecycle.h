@@ -87,6 +87,9 @@ int lifecycle_shutdown(struct lifecycle *lc, unsigned timeout_ms, int status);
 /* Whether a shutdown is pending. I/O thread only. */
 bool lifecycle_shutting_down(const struct lifecycle *lc);
 
+/* "running", "paused" or "shutting-down", as info vm reports it. I/O thread only. */
+const char *lifecycle_state(const struct lifecycle *lc);
+
 /* The status capsule exits with, given the one its event loop returned. */
 int lifecycle_exit_status(const struct lifecycle *lc, int loop_status);
 

@@ -110,12 +110,14 @@ static void pause_and_resume(void)
 	CHECK(lifecycle_resume(&lc) == -EALREADY);
 	CHECK(lifecycle_pause(&lc) == 0);
 	CHECK(lifecycle_paused(&lc) && loop.quiet && irqfds_held);
+	CHECK_STR(lifecycle_state(&lc), "paused");
 	CHECK_STR(calls, "PPWWSH");
 	CHECK(lifecycle_pause(&lc) == -EALREADY);
 	CHECK_STR(calls, "PPWWSH");
 	calls[0] = 0;
 	CHECK(lifecycle_resume(&lc) == 0);
 	CHECK(!lifecycle_paused(&lc) && !loop.quiet && !irqfds_held);
+	CHECK_STR(lifecycle_state(&lc), "running");
 	CHECK_STR(calls, "hCRR");
 	CHECK(lifecycle_resume(&lc) == -EALREADY);
 	teardown();
@@ -151,6 +153,7 @@ static void shutdown_waits_for_the_guest(void)
 	CHECK(keys_typed == 0 && keys_refused == 0);
 	CHECK(lifecycle_shutdown(&lc, 0, LIFECYCLE_GUEST_STATUS) == -EALREADY);
 	CHECK(lifecycle_pause(&lc) == -EBUSY);
+	CHECK_STR(lifecycle_state(&lc), "shutting-down");
 	lifecycle_guest_ready(&lc);
 	CHECK(lifecycle_exit_status(&lc, event_loop_run(&loop)) == 0);
 	CHECK(keys_refused == 2 && keys_typed == 1);
