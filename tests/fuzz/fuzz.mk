@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -43,6 +43,10 @@ fuzz_control_SRCS := vmm/control/control_proto.c vmm/control/control_utf8.c \
 	vmm/control/control_answer.c vmm/control/control_json.c vmm/control/control_lines.c \
 	vmm/control/control_dispatch.c vmm/control/control_human.c vmm/config/config_values.c
 fuzz_control_OPTS := -max_len=16384 -timeout=5
+
+fuzz_i8042_SRCS := vmm/legacy/i8042.c vmm/legacy/ps2_kbd.c vmm/io_bus.c tests/fuzz/fuzz_log.c
+fuzz_i8042_LIBS := -lpthread
+fuzz_i8042_OPTS := -max_len=4096 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
