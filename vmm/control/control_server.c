@@ -34,7 +34,7 @@ static void resume_listening(struct control_server *s)
 {
 	if (s->listening || event_loop_stopping(s->loop))
 		return;
-	s->listening = event_loop_add(s->loop, s->listen_fd, EPOLLIN, on_listen, s) == 0;
+	s->listening = event_loop_add_host(s->loop, s->listen_fd, EPOLLIN, on_listen, s) == 0;
 }
 
 static void drop(struct control_client *c)
@@ -136,7 +136,7 @@ static void admit(struct control_server *s, int fd)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	c = slot(s, &now);
-	if (!c || event_loop_add(s->loop, fd, EPOLLIN, on_client, c) < 0) {
+	if (!c || event_loop_add_host(s->loop, fd, EPOLLIN, on_client, c) < 0) {
 		refuse(s, fd, CONTROL_E_BUSY, "busy: too many clients connected; try again");
 		return;
 	}
@@ -209,7 +209,7 @@ int control_server_start(struct control_server *s, struct event_loop *loop,
 		s->info.name = s->vm_name;
 	control_server_handle(s, CONTROL_INFO_VM, info_vm, s);
 	control_server_handle(s, CONTROL_KILL, kill_vm, s);
-	ret = event_loop_add(loop, s->listen_fd, EPOLLIN, on_listen, s);
+	ret = event_loop_add_host(loop, s->listen_fd, EPOLLIN, on_listen, s);
 	s->listening = ret == 0;
 	return ret;
 }
