@@ -30,6 +30,7 @@
 #include "legacy/guest_port.h"
 #include "legacy/i8042.h"
 #include "lifecycle.h"
+#include "lifecycle_control.h"
 #include "log.h"
 #include "nics.h"
 #include "sandbox/cleanup.h"
@@ -57,6 +58,7 @@ struct machine {
 	struct virtio_balloon balloon;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct lifecycle lc;
+	struct lifecycle_control lc_control;
 	struct jail_options jail;
 	struct cleanup cleanup;
 	struct control_server control;
@@ -253,8 +255,12 @@ static void on_signal(void *opaque, uint32_t events)
 	struct signalfd_siginfo si;
 
 	(void)events;
-	if (read(m->signal_fd, &si, sizeof(si)) != sizeof(si) || lifecycle_signal(&m->lc, &si))
+	if (read(m->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (lifecycle_signal(&m->lc, &si)) {
+		lifecycle_control_update(&m->lc_control);
+		return;
+	}
 	chardev_stdio_restore();
 	log_error("stopped by signal %u", si.ssi_signo);
 	event_loop_stop(&m->loop, 128 + (int)si.ssi_signo);
@@ -306,6 +312,7 @@ static void serve_control(struct machine *m)
 	ret = control_server_start(&m->control, &m->loop, &info, &m->started);
 	if (ret < 0)
 		die("control socket: %s", strerror(-ret));
+	lifecycle_control_register(&m->lc_control, &m->lc, &m->control);
 }
 
 /* The balloon's commands on the control socket; without a balloon they say the VM has none. */
