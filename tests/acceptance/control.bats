@@ -1,71 +1,23 @@
 # The control socket and capsule ctl, under real KVM: each test is one script in the KVM host.
 load helpers
 
-# The script's common part: a private $XDG_RUNTIME_DIR (so the default
-# sockets are in $d/capsule), and helpers to run guests in the background.
+# The script's common part: guests.sh's helpers, and guests that say "up".
 prelude='
 capsule=$0 raw=$1 top=$2
 shift 2
-d=$(mktemp -d /run/capsule-control.XXXXXX)
-chmod 0711 "$d"
-trap "kill -KILL \$(jobs -p) 2>/dev/null; rm -rf $d" EXIT
-export XDG_RUNTIME_DIR=$d
+. "$top/tests/acceptance/guests.sh"
 python=/usr/bin/python3
-# conf NAME LINES...: a config naming the VM NAME, in $d/NAME.conf.
-conf() { local n=$1; shift; printf "%s\n" "[vm]" "name = $n" "$@" >"$d/$n.conf"; }
-# vm NAME [SCRIPT]: capsule runs the guest of $d/NAME.conf in the background;
-# it says "up" and waits for a line on stdin (a FIFO held open here), or runs
-# SCRIPT after "up".
-vm() {
-	local fd v=${1//-/_}
-	rm -f "$d/$1.in" "$d/$1.out" "$d/$1.err"
-	mkfifo "$d/$1.in"
-	"$capsule" run -c "$d/$1.conf" -- sh -c "echo up; ${2:-read x}; echo bye" \
-		<"$d/$1.in" >"$d/$1.out" 2>"$d/$1.err" &
-	eval "${v}_pid=$!"
-	exec {fd}>"$d/$1.in"
-	eval "${v}_fd=$fd"
-}
+# vm NAME [SCRIPT]: the guest of $d/NAME.conf in the background; it says "up"
+# and waits for a line on stdin, or runs SCRIPT after "up".
+vm() { bg "$1" "echo up; ${2:-read x}; echo bye"; }
 # await NAME: wait up to 120 s for the guest to say "up".
-await() {
-	local i v=${1//-/_}
-	for ((i = 0; i < 600; i++)); do
-		grep -qx up "$d/$1.out" 2>/dev/null && return 0
-		kill -0 "$(eval echo "\$${v}_pid")" 2>/dev/null || break
-		sleep 0.2
-	done
-	echo "$1: not up; stdout: $(cat "$d/$1.out"); stderr: $(cat "$d/$1.err")"
-	exit 1
-}
+is_up() { grep -qx up "$d/$1.out" 2>/dev/null; }
+await() { wait_for "$1" is_up "$1"; }
 # finish NAME: a line to the guest, so it ends; then "NAME exit STATUS".
 finish() {
 	local v=${1//-/_}
 	eval "echo go >&\$${v}_fd; exec {${v}_fd}>&-"
 	ended "$1"
-}
-# ended NAME: wait up to 120 s for capsule to end; "NAME exit STATUS", and
-# what it printed when that is not 0.
-ended() {
-	local pid i s v=${1//-/_}
-	pid=$(eval echo "\$${v}_pid")
-	for ((i = 0; i < 600; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -0 "$pid" 2>/dev/null && { echo "$1 timed out"; kill -KILL "$pid"; }
-	wait "$pid"
-	s=$?
-	[ $s -eq 0 ] || sed "s/^/$1 stderr: /" "$d/$1.err"
-	echo "$1 exit $s"
-}
-# gone PATH: "gone" once PATH is no more (within 10 s), else "still there".
-gone() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ -e "$1" ] || { echo gone; return; }
-		sleep 0.2
-	done
-	echo "still there"
 }
 '
 

@@ -1,59 +1,17 @@
 # pause, resume and shutdown through capsule ctl, under real KVM: each test is one script in the KVM host.
 load helpers
 
-# The script's common part: a private $XDG_RUNTIME_DIR (the sockets go to
-# $d/capsule), and helpers to run a guest in the background.
+# The script's common part: guests.sh's helpers, and counting the guest's lines.
 prelude='
 capsule=$0
-d=$(mktemp -d /run/capsule-lifecycle.XXXXXX)
-chmod 0711 "$d"
-trap "kill -KILL \$(jobs -p) 2>/dev/null; rm -rf $d" EXIT
-export XDG_RUNTIME_DIR=$d
-# conf NAME LINES...: a config naming the VM NAME, in $d/NAME.conf.
-conf() { local n=$1; shift; printf "%s\n" "[vm]" "name = $n" "$@" >"$d/$n.conf"; }
-# vm NAME SCRIPT: capsule runs SCRIPT in the guest of $d/NAME.conf, in the
-# background, its stdin a FIFO held open here, its output in $d/NAME.out.
-vm() {
-	mkfifo "$d/$1.in"
-	"$capsule" run -c "$d/$1.conf" -- sh -c "$2" <"$d/$1.in" >"$d/$1.out" 2>"$d/$1.err" &
-	pid=$!
-	exec 3>"$d/$1.in"
-}
+. "${capsule%/out/capsule}/tests/acceptance/guests.sh"
+# vm NAME SCRIPT: capsule runs SCRIPT in the guest of $d/NAME.conf, in the background.
+vm() { bg "$@"; }
 # lines NAME: how many lines the guest wrote so far.
-lines() { wc -l <"$d/$1.out"; }
+lines() { cat "$d/$1.out" 2>/dev/null | wc -l; }
+has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 # await NAME N: wait up to 120 s for the guest to have written N lines.
-await() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[ "$(lines "$1")" -ge "$2" ] && return 0
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.2
-	done
-	echo "$1: not $2 lines; stdout: $(cat "$d/$1.out"); stderr: $(cat "$d/$1.err")"
-	exit 1
-}
-# ended NAME: wait up to 60 s for capsule to end; "NAME exit STATUS" and its stderr.
-ended() {
-	local i s
-	for ((i = 0; i < 300; i++)); do
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -0 $pid 2>/dev/null && { echo "$1 timed out"; kill -KILL $pid; }
-	wait $pid
-	s=$?
-	sed "s/^/$1 stderr: /" "$d/$1.err"
-	echo "$1 exit $s"
-}
-# gone PATH: "gone" once PATH is no more (the cleanup process removes it, within 10 s), else "left".
-gone() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ -e "$1" ] || { echo gone; return; }
-		sleep 0.2
-	done
-	echo left
-}
+await() { wait_for "$1" has_lines "$1" "$2"; }
 '
 
 # Run SCRIPT (after the prelude) in the KVM host, ARGS as its $1...; its output is shown on failure.
