@@ -7,7 +7,8 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 \
+	e1000_tx
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -48,9 +49,14 @@ fuzz_i8042_SRCS := vmm/legacy/i8042.c vmm/legacy/ps2_kbd.c vmm/io_bus.c tests/fu
 fuzz_i8042_LIBS := -lpthread
 fuzz_i8042_OPTS := -max_len=4096 -timeout=5
 
+fuzz_e1000_tx_SRCS := $(wildcard vmm/nic/e1000*.c) vmm/guest_mem.c vmm/util/iov.c
+fuzz_e1000_tx_LIBS := -lpthread
+fuzz_e1000_tx_OPTS := -max_len=8192 -timeout=10
+
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/fake_ring.h tests/unit/virtio_driver.h \
+	tests/unit/e1000_fake.h \
 	vmm/*.h vmm/*/*.h)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
 FUZZ_REPLAYS := $(FUZZ_TARGETS:%=$(OUT)/tests/test_fuzz_%)

@@ -29,7 +29,7 @@ struct e1000_fake {
 	unsigned nrx;
 };
 
-static void ef_set_irq(void *opaque, bool level)
+static inline void ef_set_irq(void *opaque, bool level)
 {
 	struct e1000_fake *f = opaque;
 
@@ -37,28 +37,44 @@ static void ef_set_irq(void *opaque, bool level)
 	f->irq_changes++;
 }
 
-static void ef_wake(void *opaque)
+static inline void ef_wake(void *opaque)
 {
 	((struct e1000_fake *)opaque)->wakes++;
 }
 
-static int ef_send(struct net_backend *be, unsigned queue, const struct iovec *iov, unsigned n)
+/* What a tap would refuse or misread: offsets outside the frame, offloads it does not have. */
+static inline void ef_check_hdr(const struct e1000_fake *f, const struct net_hdr *h, uint32_t len)
+{
+	unsigned gso = h->gso_type == 1 ? NET_OFFLOAD_TSO4 : h->gso_type == 4 ? NET_OFFLOAD_TSO6 : 0;
+
+	if (len < 14 || h->flags > 1 || (h->gso_type && !gso) || (gso & ~f->be.offloads))
+		abort();
+	if (h->flags && (!(f->be.offloads & NET_OFFLOAD_CSUM) ||
+			 (uint32_t)h->csum_start + h->csum_offset + 2 > len))
+		abort();
+	if (h->gso_type && (!h->flags || !h->gso_size || h->hdr_len >= len ||
+			    h->hdr_len < h->csum_start + h->csum_offset + 2))
+		abort();
+}
+
+static inline int ef_send(struct net_backend *be, unsigned queue, const struct iovec *iov, unsigned n)
 {
 	struct e1000_fake *f = (struct e1000_fake *)be;
 	size_t len = iov_size(iov, n);
 
 	if (queue != 0 || len < NET_HDR_LEN || len > NET_FRAME_MAX)
 		abort();	/* the model must never ask this */
-	if (f->send_result)
-		return f->send_result;
 	iov_to_buf(iov, n, 0, &f->last_hdr, NET_HDR_LEN);
 	f->last_len = (uint32_t)(len - NET_HDR_LEN);
+	ef_check_hdr(f, &f->last_hdr, f->last_len);
+	if (f->send_result)
+		return f->send_result;
 	iov_to_buf(iov, n, NET_HDR_LEN, f->last, f->last_len);
 	f->sends++;
 	return 0;
 }
 
-static ssize_t ef_recv(struct net_backend *be, unsigned queue, const struct iovec *iov, unsigned n)
+static inline ssize_t ef_recv(struct net_backend *be, unsigned queue, const struct iovec *iov, unsigned n)
 {
 	struct e1000_fake *f = (struct e1000_fake *)be;
 	uint32_t len;
@@ -74,7 +90,7 @@ static ssize_t ef_recv(struct net_backend *be, unsigned queue, const struct iove
 	return len;
 }
 
-static int ef_set_rx_offloads(struct net_backend *be, unsigned offloads)
+static inline int ef_set_rx_offloads(struct net_backend *be, unsigned offloads)
 {
 	return 0;
 }
@@ -83,7 +99,7 @@ static const struct net_backend_ops ef_ops = { ef_send, ef_recv, ef_set_rx_offlo
 
 static const uint8_t ef_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
-static void ef_init(struct e1000_fake *f, unsigned offloads)
+static inline void ef_init(struct e1000_fake *f, unsigned offloads)
 {
 	struct nic_host host;
 
@@ -102,7 +118,7 @@ static void ef_init(struct e1000_fake *f, unsigned offloads)
 	f->dev.rx_wake_opaque = f;
 }
 
-static void ef_free(struct e1000_fake *f)
+static inline void ef_free(struct e1000_fake *f)
 {
 	while (f->nrx)
 		free(f->rx[--f->nrx]);
@@ -112,7 +128,7 @@ static void ef_free(struct e1000_fake *f)
 	free(f->last);
 }
 
-static uint32_t ef_rd(struct e1000_fake *f, unsigned off)
+static inline uint32_t ef_rd(struct e1000_fake *f, unsigned off)
 {
 	uint8_t b[4];
 
@@ -120,7 +136,7 @@ static uint32_t ef_rd(struct e1000_fake *f, unsigned off)
 	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static void ef_wr(struct e1000_fake *f, unsigned off, uint32_t v)
+static inline void ef_wr(struct e1000_fake *f, unsigned off, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
 
@@ -128,7 +144,7 @@ static void ef_wr(struct e1000_fake *f, unsigned off, uint32_t v)
 }
 
 /* A frame (header zeroed) waits in the backend. */
-static void ef_queue_rx(struct e1000_fake *f, const uint8_t *frame, uint32_t len)
+static inline void ef_queue_rx(struct e1000_fake *f, const uint8_t *frame, uint32_t len)
 {
 	uint8_t *p = calloc(1, NET_HDR_LEN + len);
 

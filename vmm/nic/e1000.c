@@ -60,8 +60,8 @@ static void reset_locked(struct e1000 *dev)
 	dev->tx.buf = txbuf;
 	dev->rx_pending = 0;
 	dev->ioaddr = 0;
-	e1000_set_reg(dev, E1000_CTRL, E1000_CTRL_FD | E1000_CTRL_ASDE | E1000_CTRL_SLU |
-					 E1000_CTRL_SPD_1000);
+	/* Link not yet set up: the driver's SLU brings it up and raises LSC. */
+	e1000_set_reg(dev, E1000_CTRL, E1000_CTRL_FD | E1000_CTRL_ASDE | E1000_CTRL_SPD_1000);
 	e1000_set_reg(dev, E1000_PBA, 0x00100030);	/* 48 KiB receive, 16 KiB transmit */
 	e1000_set_reg(dev, E1000_VET, 0x8100);
 	e1000_set_reg(dev, E1000_LEDCTL, 0x07068302);
@@ -255,9 +255,13 @@ void e1000_pio(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool 
 {
 	struct e1000 *dev = opaque;
 	uint8_t word[4];
+	uint32_t ioaddr;
 
 	if (offset >= 4 && offset + len <= 8) {
-		access(dev, dev->ioaddr + (offset - 4), data, len, is_write);
+		pthread_mutex_lock(&dev->lock);
+		ioaddr = dev->ioaddr;
+		pthread_mutex_unlock(&dev->lock);
+		access(dev, ioaddr + (offset - 4), data, len, is_write);
 		return;
 	}
 	if (!is_write)
