@@ -13,6 +13,8 @@
  *   OP_READ  u16 register / 4                any register read (ICR clears)
  *   OP_RX    u16 length, u8 fill, u8 kind    a frame arrives (kind: to us, broadcast, other)
  *   OP_PIO   u8 offset, u8 size, u32, u8 w   an I/O BAR access
+ *   OP_TIME  u16 n                           the clock moves n * 256 ns; an armed
+ *                                            throttling timer fires when due
  */
 #include "e1000_fake.h"
 #include "fuzz_input.h"
@@ -22,7 +24,20 @@
 #define RX_BUFS 0x10000u
 #define OPS_MAX 512
 
-enum op { OP_REG, OP_RAM, OP_DESC, OP_TDT, OP_READ, OP_RX, OP_PIO, OPS };
+enum op { OP_REG, OP_RAM, OP_DESC, OP_TDT, OP_READ, OP_RX, OP_PIO, OP_TIME, OPS };
+
+/* A clock of the input's own and the ITR timer it arms (one at a time, like a timerfd). */
+static uint64_t clock_ns, deadline;
+
+static uint64_t fake_clock(void)
+{
+	return clock_ns;
+}
+
+static void fake_arm(void *opaque, uint64_t at)
+{
+	deadline = at;
+}
 
 static void setup(struct e1000_fake *f)
 {
@@ -101,6 +116,11 @@ static void run_op(struct e1000_fake *f, enum op op, struct fuzz_in *in)
 	case OP_PIO:
 		op_pio(f, in);
 		break;
+	case OP_TIME:
+		clock_ns += (uint64_t)fin_u16(in) * 256;
+		if (f->dev.timer_armed && clock_ns >= deadline)
+			e1000_timer(&f->dev);
+		break;
 	default:
 		break;
 	}
@@ -110,14 +130,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
 	static struct e1000_fake f;
+	bool want;
 
 	ef_init(&f, fin_u8(&in) & 0x1f);
 	f.send_result = fin_u8(&in) & 1 ? -EAGAIN : 0;
+	clock_ns = 1u << 30;
+	f.dev.now = fake_clock;
+	f.dev.arm_timer = fake_arm;
 	setup(&f);
 	for (unsigned i = 0; i < OPS_MAX && !fin_done(&in); i++)
 		run_op(&f, (enum op)(fin_u8(&in) % OPS), &in);
-	/* The line follows the causes, whatever happened. */
-	if (f.irq != ((f.dev.regs[E1000_ICR / 4] & f.dev.regs[E1000_IMS / 4] & 0xffff) != 0))
+	/* The line follows the causes, whatever happened, but while throttling holds it. */
+	want = (f.dev.regs[E1000_ICR / 4] & f.dev.regs[E1000_IMS / 4] & E1000_ICR_CAUSES) != 0;
+	if (f.irq != want && !(want && f.dev.timer_armed))
 		abort();
 	ef_free(&f);
 	return 0;

@@ -8,10 +8,10 @@ import os
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OP_REG, OP_RAM, OP_DESC, OP_TDT, OP_READ, OP_RX, OP_PIO = range(7)
+OP_REG, OP_RAM, OP_DESC, OP_TDT, OP_READ, OP_RX, OP_PIO, OP_TIME = range(8)
 CSUM, TSO4, TSO6 = 1, 2, 4
 BUF = 0x8000
-TDH, ICR, CTRL = 0x3810, 0xc0, 0x0
+TDH, ICR, CTRL, ITR = 0x3810, 0xc0, 0x0, 0xc4
 EOP, IFCS, TSE, RS, DEXT, VLE = 0x01, 0x02, 0x04, 0x08, 0x20, 0x40
 
 
@@ -56,6 +56,9 @@ def tcp4(payload):
     return eth + ip + tcp + bytes((i * 7) & 0xff for i in range(payload))
 
 
+def time(n): return u8(OP_TIME) + u16(n)
+
+
 def rx(length, fill, kind): return u8(OP_RX) + u16(length) + u8(fill) + u8(kind)
 
 
@@ -80,6 +83,9 @@ def seeds():
         b''.join(legacy(i % 32, BUF, len(frame), EOP | RS) for i in range(30, 36)) + tdt(4)
     yield 'rx-mixed', u8(0) + u8(0) + rx(60, 1, 0) + rx(1500, 2, 1) + rx(60, 3, 2) + read(ICR) + \
         reg(0x2818, 5) + rx(9000, 4, 0)
+    yield 'itr', u8(0) + u8(0) + reg(ITR, 200) + ram(BUF, frame) + \
+        legacy(0, BUF, len(frame), EOP | RS) + tdt(1) + read(ICR) + legacy(1, BUF, len(frame), EOP | RS) + \
+        tdt(2) + time(100) + time(100) + read(ICR) + rx(60, 5, 1) + time(300)
     yield 'pio-eeprom', u8(0) + u8(0) + u8(OP_PIO) + u8(0) + u8(2) + u32(0x10) + u8(1) + \
         b''.join(u8(OP_PIO) + u8(4) + u8(2) + u32(v) + u8(1) for v in (0x42, 0x43, 0x46, 0x47, 0x42)) + \
         u8(OP_PIO) + u8(4) + u8(2) + u32(0) + u8(0)

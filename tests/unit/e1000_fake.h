@@ -45,9 +45,10 @@ static inline void ef_wake(void *opaque)
 /* What a tap would refuse or misread: offsets outside the frame, offloads it does not have. */
 static inline void ef_check_hdr(const struct e1000_fake *f, const struct net_hdr *h, uint32_t len)
 {
-	unsigned gso = h->gso_type == 1 ? NET_OFFLOAD_TSO4 : h->gso_type == 4 ? NET_OFFLOAD_TSO6 : 0;
+	unsigned type = h->gso_type & 0x7f, ecn = h->gso_type & 0x80 ? NET_OFFLOAD_TSO_ECN : 0;
+	unsigned gso = (type == 1 ? NET_OFFLOAD_TSO4 : type == 4 ? NET_OFFLOAD_TSO6 : 0) | ecn;
 
-	if (len < 14 || h->flags > 1 || (h->gso_type && !gso) || (gso & ~f->be.offloads))
+	if (len < 14 || h->flags > 1 || (h->gso_type && !(gso & ~ecn)) || (gso & ~f->be.offloads))
 		abort();
 	if (h->flags && (!(f->be.offloads & NET_OFFLOAD_CSUM) ||
 			 (uint32_t)h->csum_start + h->csum_offset + 2 > len))
@@ -115,7 +116,7 @@ static inline void ef_init(struct e1000_fake *f, unsigned offloads)
 	if (e1000_init(&f->dev, &host, ef_mac))
 		abort();
 	f->dev.rx_wake = ef_wake;
-	f->dev.rx_wake_opaque = f;
+	f->dev.hooks_opaque = f;
 }
 
 static inline void ef_free(struct e1000_fake *f)

@@ -116,6 +116,52 @@ static void test_icr_ims_level(void)
 	ef_free(&f);
 }
 
+static uint64_t fake_now;
+static uint64_t armed_at;
+static unsigned arms;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static void fake_arm(void *opaque, uint64_t deadline)
+{
+	armed_at = deadline;
+	arms++;
+}
+
+static void test_itr_throttles(void)
+{
+	struct e1000_fake f;
+
+	ef_init(&f, 0);
+	f.dev.now = fake_clock;
+	f.dev.arm_timer = fake_arm;
+	fake_now = 1000000;
+	ef_wr(&f, E1000_ITR, 1000);		/* 256 us between interrupts */
+	ef_wr(&f, E1000_IMS, E1000_ICR_RXT0);
+	ef_wr(&f, E1000_ICS, E1000_ICR_RXT0);
+	CHECK(f.irq);
+	ef_rd(&f, E1000_ICR);
+	CHECK(!f.irq);
+	/* Too soon: held, and a timer armed for the end of the interval. */
+	fake_now += 1000;
+	ef_wr(&f, E1000_ICS, E1000_ICR_RXT0);
+	CHECK(!f.irq && arms == 1 && armed_at == 1000000 + 256000);
+	ef_wr(&f, E1000_ICS, E1000_ICR_RXT0);
+	CHECK(arms == 1);
+	fake_now = armed_at;
+	e1000_timer(&f.dev);
+	CHECK(f.irq);
+	/* Without throttling (ITR 0), at once. */
+	ef_rd(&f, E1000_ICR);
+	ef_wr(&f, E1000_ITR, 0);
+	ef_wr(&f, E1000_ICS, E1000_ICR_RXT0);
+	CHECK(f.irq);
+	ef_free(&f);
+}
+
 static void test_io_bar(void)
 {
 	struct e1000_fake f;
@@ -340,6 +386,17 @@ static void test_tso_64k_whole(void)
 	      f.last[total - 1] == (uint8_t)(payload - 1));
 	CHECK(ef_rd(&f, E1000_TDH) == i && f.dev.stats.tx_dropped == 0);
 	ef_free(&f);
+	/* CWR set: the segment says ECN to a backend that takes it. */
+	ef_init(&f, NET_OFFLOAD_CSUM | NET_OFFLOAD_TSO4 | NET_OFFLOAD_TSO_ECN);
+	tx_setup(&f, 0);
+	tcp4_headers(f.ram + BUFS);
+	f.ram[BUFS + 47] = 0x80;
+	context(&f, 0, 14, 24, 33, 34, 50, 2000,
+		E1000_TUCMD_TCP | E1000_TUCMD_IP | E1000_TUCMD_TSE, 54, 1448);
+	data(&f, 1, BUFS, 2054, E1000_TXD_TSE | E1000_TXD_EOP, 3);
+	ef_wr(&f, E1000_TDT, 2);
+	CHECK(f.sends == 1 && f.last_hdr.gso_type == 0x81);
+	ef_free(&f);
 	/* A backend that cannot segment: dropped, not sent in pieces it cannot take. */
 	ef_init(&f, NET_OFFLOAD_CSUM);
 	tx_setup(&f, 0);
@@ -435,6 +492,7 @@ int main(void)
 	RUN(test_eeprom_checksum_and_mac);
 	RUN(test_mdic_phy);
 	RUN(test_icr_ims_level);
+	RUN(test_itr_throttles);
 	RUN(test_io_bar);
 	RUN(test_tx_ring_wrap);
 	RUN(test_tx_outside_ram);

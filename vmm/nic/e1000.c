@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nic/e1000_regs.h"
 
@@ -31,15 +32,57 @@ static bool plain_reg(unsigned off)
 	return false;
 }
 
+#define ITR_UNIT_NS 256u
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * ITR: the line goes up at most once per interval, so that a busy NIC does
+ * not interrupt per frame; what comes sooner waits for the timer. Returns
+ * whether the line may go up now.
+ */
+static bool itr_allows(struct e1000 *dev)
+{
+	uint64_t interval = (uint64_t)(e1000_reg(dev, E1000_ITR) & 0xffff) * ITR_UNIT_NS;
+	uint64_t now;
+
+	if (!interval || !dev->arm_timer)
+		return true;
+	now = dev->now();
+	if (now - dev->last_irq >= interval) {
+		dev->last_irq = now;
+		return true;
+	}
+	if (!dev->timer_armed) {
+		dev->timer_armed = true;
+		dev->arm_timer(dev->hooks_opaque, dev->last_irq + interval);
+	}
+	return false;
+}
+
 void e1000_update_irq(struct e1000 *dev)
 {
 	bool level = (e1000_reg(dev, E1000_ICR) & e1000_reg(dev, E1000_IMS) & E1000_ICR_CAUSES) != 0;
 
-	if (level == dev->irq_level)
+	if (level == dev->irq_level || (level && !itr_allows(dev)))
 		return;
 	dev->irq_level = level;
 	if (dev->host.set_irq)
 		dev->host.set_irq(dev->host.opaque, level);
+}
+
+void e1000_timer(struct e1000 *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	dev->timer_armed = false;
+	e1000_update_irq(dev);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 void e1000_raise(struct e1000 *dev, uint32_t causes)
@@ -85,6 +128,7 @@ int e1000_init(struct e1000 *dev, const struct nic_host *host, const uint8_t mac
 	memset(dev, 0, sizeof(*dev));
 	dev->host = *host;
 	memcpy(dev->mac, mac, 6);
+	dev->now = monotonic_ns;
 	dev->tx.buf = malloc(NET_FRAME_MAX + 4);
 	dev->rxbuf = malloc(NET_FRAME_MAX);
 	if (!dev->tx.buf || !dev->rxbuf) {
@@ -147,7 +191,7 @@ static void ring_index_write(struct e1000 *dev, unsigned off, uint32_t val)
 	else if (off == E1000_RDT && dev->rx_stalled) {
 		dev->rx_stalled = false;
 		if (dev->rx_wake)
-			dev->rx_wake(dev->rx_wake_opaque);
+			dev->rx_wake(dev->hooks_opaque);
 	}
 }
 

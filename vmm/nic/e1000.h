@@ -94,7 +94,17 @@ struct e1000 {
 	 * watches be->fds[0] again.
 	 */
 	void (*rx_wake)(void *opaque);
-	void *rx_wake_opaque;
+	void *hooks_opaque;	/* for rx_wake and arm_timer */
+	/*
+	 * Optional, for interrupt throttling (ITR): arm a one-shot timer for
+	 * DEADLINE (CLOCK_MONOTONIC ns) that calls e1000_timer. Without it
+	 * ITR is ignored and every cause interrupts at once. Called with the
+	 * device lock held, like rx_wake.
+	 */
+	void (*arm_timer)(void *opaque, uint64_t deadline);
+	uint64_t (*now)(void);	/* CLOCK_MONOTONIC ns; tests put their own */
+	uint64_t last_irq;	/* when the line last went up */
+	bool timer_armed;
 	struct e1000_stats stats;
 };
 
@@ -104,6 +114,9 @@ void e1000_free(struct e1000 *dev);
 
 /* Power-on state: what CTRL.RST also does. */
 void e1000_reset(struct e1000 *dev);
+
+/* The throttling timer armed through arm_timer expired: a held interrupt may go up now. */
+void e1000_timer(struct e1000 *dev);
 
 /* The BARs, as io_bus handlers: OPAQUE is the struct e1000. */
 void e1000_mmio(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write);

@@ -15,6 +15,8 @@
 #define TSO_MSS_MIN 8
 #define VIRTIO_GSO_TCPV4 1
 #define VIRTIO_GSO_TCPV6 4
+#define VIRTIO_GSO_ECN 0x80
+#define TCP_FLAG_CWR 0x80
 #define NET_HDR_NEEDS_CSUM 1
 
 static uint16_t get_be16(const uint8_t *p)
@@ -101,6 +103,9 @@ static bool tso(struct e1000 *dev, struct net_hdr *h, uint8_t *f, uint32_t len)
 	put_be16(f + c->tucso, e1000_csum_fold((uint32_t)get_be16(f + c->tucso) + l4len));
 	h->flags = NET_HDR_NEEDS_CSUM;
 	h->gso_type = v4 ? VIRTIO_GSO_TCPV4 : VIRTIO_GSO_TCPV6;
+	/* CWR set: like any ECN segment, only what handles ECN may cut it (tap: TSO_ECN). */
+	if ((f[c->tucss + 13] & TCP_FLAG_CWR) && (dev->host.be->offloads & NET_OFFLOAD_TSO_ECN))
+		h->gso_type |= VIRTIO_GSO_ECN;
 	h->hdr_len = c->hdr_len;
 	h->gso_size = c->mss;
 	h->csum_start = c->tucss;
