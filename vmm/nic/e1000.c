@@ -182,17 +182,24 @@ static uint32_t reg_read(struct e1000 *dev, unsigned off)
 	}
 }
 
+/* Receive stopped for want of descriptors; the guest may have given some: watch the backend again. */
+static void rx_kick(struct e1000 *dev)
+{
+	if (!dev->rx_stalled)
+		return;
+	dev->rx_stalled = false;
+	if (dev->rx_wake)
+		dev->rx_wake(dev->hooks_opaque);
+}
+
 /* Index registers keep 16 bits, as the hardware's do. */
 static void ring_index_write(struct e1000 *dev, unsigned off, uint32_t val)
 {
 	e1000_set_reg(dev, off, val & 0xffff);
 	if (off == E1000_TDT)
 		e1000_tx_run(dev);
-	else if (off == E1000_RDT && dev->rx_stalled) {
-		dev->rx_stalled = false;
-		if (dev->rx_wake)
-			dev->rx_wake(dev->hooks_opaque);
-	}
+	else if (off == E1000_RDT)
+		rx_kick(dev);
 }
 
 static void ctrl_write(struct e1000 *dev, uint32_t val)
@@ -248,6 +255,11 @@ static void reg_write(struct e1000 *dev, unsigned off, uint32_t val)
 	case E1000_TCTL:
 		e1000_set_reg(dev, off, val);
 		e1000_tx_run(dev);
+		break;
+	case E1000_RCTL:
+		/* Turned off, the receiver drops what waits; turned on, it may take it. */
+		e1000_set_reg(dev, off, val);
+		rx_kick(dev);
 		break;
 	default:
 		if (plain_reg(off))
