@@ -85,6 +85,36 @@ void e1000_timer(struct e1000 *dev)
 	pthread_mutex_unlock(&dev->lock);
 }
 
+static void add64(struct e1000 *dev, unsigned lo, uint32_t n)
+{
+	uint32_t v = e1000_reg(dev, lo);
+
+	e1000_set_reg(dev, lo, v + n);
+	if (v + n < v)
+		e1000_set_reg(dev, lo + 4, e1000_reg(dev, lo + 4) + 1);
+}
+
+/*
+ * The counters the driver shows as the interface's packets and bytes; the
+ * others (errors, collisions, sizes) stay 0. Saturating, as the hardware's.
+ */
+void e1000_count(struct e1000 *dev, bool rx, const uint8_t *dst, uint32_t len)
+{
+	static const unsigned rx_regs[] = { E1000_GPRC, E1000_TPR }, tx_regs[] = { E1000_GPTC, E1000_TPT };
+	const unsigned *r = rx ? rx_regs : tx_regs;
+
+	for (int i = 0; i < 2; i++)
+		if (e1000_reg(dev, r[i]) != UINT32_MAX)
+			e1000_set_reg(dev, r[i], e1000_reg(dev, r[i]) + 1);
+	add64(dev, rx ? E1000_GORCL : E1000_GOTCL, len);
+	if (rx && (dst[0] & 1)) {
+		unsigned m = memcmp(dst, "\xff\xff\xff\xff\xff\xff", 6) ? E1000_MPRC : E1000_BPRC;
+
+		if (e1000_reg(dev, m) != UINT32_MAX)
+			e1000_set_reg(dev, m, e1000_reg(dev, m) + 1);
+	}
+}
+
 void e1000_raise(struct e1000 *dev, uint32_t causes)
 {
 	e1000_set_reg(dev, E1000_ICR, e1000_reg(dev, E1000_ICR) | (causes & E1000_ICR_CAUSES));
@@ -177,7 +207,12 @@ static uint32_t reg_read(struct e1000 *dev, unsigned off)
 	case E1000_RDH: case E1000_RDT: case E1000_TDH: case E1000_TDT:
 		return e1000_reg(dev, off);
 	default:
-		/* Statistics counters read 0: the driver sums them, the guest sees zeros. */
+		if (off >= E1000_STATS && off < E1000_STATS_END) {
+			/* Counters clear on read: the driver adds each reading to its totals. */
+			v = e1000_reg(dev, off);
+			e1000_set_reg(dev, off, 0);
+			return v;
+		}
 		return plain_reg(off) ? e1000_reg(dev, off) : 0;
 	}
 }

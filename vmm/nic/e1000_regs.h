@@ -16,6 +16,9 @@ enum {
 	E1000_RADV = 0x282c, E1000_RSRPD = 0x2c00, E1000_TDBAL = 0x3800, E1000_TDBAH = 0x3804,
 	E1000_TDLEN = 0x3808, E1000_TDH = 0x3810, E1000_TDT = 0x3818, E1000_TIDV = 0x3820,
 	E1000_TXDCTL = 0x3828, E1000_TADV = 0x382c, E1000_STATS = 0x4000, E1000_STATS_END = 0x4100,
+	E1000_GPRC = 0x4074, E1000_BPRC = 0x4078, E1000_MPRC = 0x407c, E1000_GPTC = 0x4080,
+	E1000_GORCL = 0x4088, E1000_GORCH = 0x408c, E1000_GOTCL = 0x4090, E1000_GOTCH = 0x4094,
+	E1000_TPR = 0x40d0, E1000_TPT = 0x40d4,
 	E1000_RXCSUM = 0x5000, E1000_MTA = 0x5200, E1000_RA = 0x5400, E1000_VFTA = 0x5600,
 	E1000_WUC = 0x5800, E1000_WUFC = 0x5808, E1000_MANC = 0x5820,
 };
@@ -141,6 +144,9 @@ void e1000_eecd_write(struct e1000 *dev, uint32_t val);
 uint32_t e1000_eerd_write(struct e1000 *dev, uint32_t val);
 void e1000_phy_reset(struct e1000 *dev);
 void e1000_mdic_write(struct e1000 *dev, uint32_t val);
+
+/* e1000.c: count a good frame of LEN bytes in the statistics registers (RX: received). */
+void e1000_count(struct e1000 *dev, bool rx, const uint8_t *dst, uint32_t len);
 
 /* e1000_tx.c: the guest wrote TDT. */
 void e1000_tx_run(struct e1000 *dev);

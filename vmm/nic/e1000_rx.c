@@ -211,6 +211,7 @@ static enum rx_result rx_deliver(struct e1000 *dev, uint32_t len)
 	rx_store(dev, f, flen, status, special);
 	dev->rx_pending = 0;
 	dev->stats.rx_frames++;
+	e1000_count(dev, true, f, flen);
 	rx_interrupt(dev);
 	return RX_MORE;
 }

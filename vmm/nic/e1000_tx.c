@@ -167,8 +167,10 @@ static void tx_send(struct e1000 *dev, uint16_t tci)
 	/* A full tap (-EAGAIN) drops the frame: the vCPU never waits on the host. */
 	if (dev->host.be->ops->send(dev->host.be, 0, iov, 2) < 0)
 		dev->stats.tx_dropped++;
-	else
+	else {
 		dev->stats.tx_frames++;
+		e1000_count(dev, false, tx->buf, len);
+	}
 }
 
 /* One buffer of the frame: copied now, so that the guest cannot change it under the checksum. */
