@@ -457,8 +457,56 @@ static void test_rx_bad(void)
 	teardown();
 }
 
+/* 8139too's rtl8139_init_board() and rtl8139_hw_start(), in order; then both BARs agree. */
+static void test_driver_open(void)
+{
+	uint8_t a[8], b[8];
+
+	setup();
+	wr(0x5b, 'R', 1);				/* HltClk */
+	CHECK(rd(RTL_TCR, 4) != 0xffffffffu);
+	uint8_t c1 = (uint8_t)rd(RTL_CONFIG1, 1);
+	CHECK(!(c1 & 0x10));				/* no LWAKE to clear */
+	wr(RTL_9346CR, 0xc0, 1);
+	wr(RTL_CONFIG1, c1 | 0x01, 1);			/* PM enable */
+	wr(RTL_9346CR, 0, 1);
+	CHECK(rd(RTL_CONFIG1, 1) == (c1 | 0x01u));
+	CHECK(!(rd(RTL_CONFIG4, 1) & 0x04));		/* LWPTN */
+	wr(RTL_CR, RTL_CR_RST, 1);
+	CHECK(!(rd(RTL_CR, 1) & RTL_CR_RST));
+	wr(RTL_9346CR, 0xc0, 1);
+	wr(RTL_IDR0, 0x00545253, 4);
+	wr(RTL_IDR0 + 4, 0x5634, 4);
+	wr(RTL_RBSTART, RING, 4);
+	wr(RTL_CR, RTL_CR_RE | RTL_CR_TE, 1);
+	wr(RTL_RCR, 0x0000f78a, 4);
+	wr(RTL_TCR, 0x03000700, 4);
+	wr(RTL_CONFIG3, rd(RTL_CONFIG3, 1) & ~0x20u, 1);
+	wr(RTL_9346CR, 0, 1);
+	for (unsigned i = 0; i < 4; i++)
+		wr(RTL_TSAD0 + 4 * i, 0x1000 + 0x800 * i, 4);
+	wr(RTL_MPC, 0, 4);
+	wr(RTL_MULINT, rd(RTL_MULINT, 2) & 0xf000, 2);
+	CHECK((rd(RTL_CR, 1) & (RTL_CR_RE | RTL_CR_TE)) == (RTL_CR_RE | RTL_CR_TE));
+	wr(RTL_IMR, 0xe07f, 2);
+	CHECK(rd(RTL_RCR, 4) == 0x0000f78a);
+	CHECK(rd(RTL_TCR, 4) == (0x03000700 | RTL8139_TCR_HWVER));
+	CHECK(rd(RTL_IDR0, 4) == 0x00545253 && rd(RTL_IDR0 + 4, 2) == 0x5634);
+	CHECK(rd(RTL_CR, 1) & RTL_CR_BUFE);
+	CHECK(!vm.irq);
+	/* The PHY as mii_check_media() reads it: link, and 100 full duplex agreed. */
+	CHECK((rd(RTL_BMSR, 2) & 0x0004) && (rd(RTL_ANAR, 2) & rd(RTL_ANLPAR, 2) & 0x0100));
+	for (unsigned off = 0; off < RTL8139_REGS_SIZE; off += 8) {
+		rtl8139_pio(&dev, off, a, 8, false);
+		rtl8139_mmio(&dev, off, b, 8, false);
+		CHECK(!memcmp(a, b, 8));
+	}
+	teardown();
+}
+
 int main(void)
 {
+	RUN(test_driver_open);
 	RUN(test_identity_and_eeprom);
 	RUN(test_reset);
 	RUN(test_isr_imr_level);
