@@ -1,4 +1,7 @@
 /* Unit tests of the rtl8139 model, driven the way Linux's 8139too drives the chip. */
+#include <pthread.h>
+#include <sched.h>
+
 #include "check.h"
 #include "rtl8139_guest.h"
 
@@ -504,6 +507,63 @@ static void test_driver_open(void)
 	teardown();
 }
 
+#define RACE_FRAMES 3000u
+
+/* The I/O thread: frame I carries I in its payload; a frame the full ring dropped is offered again. */
+static void *race_io(void *arg)
+{
+	uint8_t f[1514];
+
+	for (uint32_t i = 0; i < RACE_FRAMES;) {
+		size_t len = 60 + (i * 97) % 1400;
+		uint64_t full = dev.stats.rx_ring_full;	/* only this thread receives */
+
+		memcpy(f, mac, 6);
+		memset(f + 6, 0, 8);
+		memcpy(f + 14, &i, 4);
+		for (size_t k = 18; k < len; k++)
+			f[k] = (uint8_t)(i + k);
+		fake_vm_queue_rx(&vm, f, len);
+		rtl8139_rx_ready(&dev);
+		if (dev.stats.rx_ring_full == full)
+			i++;
+		else
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* The guest reads the ring on a vCPU while the I/O thread fills it: every frame, whole and in order. */
+static void test_rx_concurrent(void)
+{
+	uint32_t cur = 0, want = 0, bad = 0;
+	pthread_t t;
+
+	rx_setup(0, true);
+	pthread_create(&t, NULL, race_io, NULL);
+	for (unsigned long spins = 0; want < RACE_FRAMES && spins < 100000000ul; spins++) {
+		if (rd(RTL_CR, 1) & RTL_CR_BUFE) {
+			sched_yield();
+			continue;
+		}
+		uint8_t *h = vm.ram + RING + cur % 8192;
+		uint32_t size = h[2] | h[3] << 8, seq;
+		size_t len = 60 + (want * 97) % 1400;
+
+		memcpy(&seq, h + 4 + 14, 4);
+		if (seq != want || size != len + 4 || h[4 + len - 1] != (uint8_t)(want + len - 1) ||
+		    !fcs_ok(h + 4, len))
+			bad++;
+		want++;
+		cur = (cur + size + 4 + 3) & ~3u;
+		wr(RTL_CAPR, (uint16_t)(cur - 16), 2);
+	}
+	pthread_join(t, NULL);
+	CHECK(want == RACE_FRAMES && bad == 0);
+	CHECK(dev.stats.rx_frames == RACE_FRAMES);
+	teardown();
+}
+
 int main(void)
 {
 	RUN(test_driver_open);
@@ -518,6 +578,7 @@ int main(void)
 	RUN(test_rx_capr_odd);
 	RUN(test_rx_filters);
 	RUN(test_rx_bad);
+	RUN(test_rx_concurrent);
 	free(vm.ram);
 	return CHECK_SUMMARY();
 }
