@@ -8,7 +8,7 @@
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 \
-	e1000_tx
+	e1000_tx rtl8139
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -52,6 +52,10 @@ fuzz_i8042_OPTS := -max_len=4096 -timeout=5
 fuzz_e1000_tx_SRCS := $(wildcard vmm/nic/e1000*.c) vmm/guest_mem.c vmm/util/iov.c
 fuzz_e1000_tx_LIBS := -lpthread
 fuzz_e1000_tx_OPTS := -max_len=8192 -timeout=10
+
+fuzz_rtl8139_SRCS := $(wildcard vmm/nic/rtl8139*.c) vmm/guest_mem.c vmm/util/iov.c
+fuzz_rtl8139_LIBS := -lpthread
+fuzz_rtl8139_OPTS := -max_len=8192 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
