@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 pci
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -47,6 +47,10 @@ fuzz_control_OPTS := -max_len=16384 -timeout=5
 fuzz_i8042_SRCS := vmm/legacy/i8042.c vmm/legacy/ps2_kbd.c vmm/io_bus.c tests/fuzz/fuzz_log.c
 fuzz_i8042_LIBS := -lpthread
 fuzz_i8042_OPTS := -max_len=4096 -timeout=5
+
+fuzz_pci_SRCS := vmm/pci/pci.c vmm/io_bus.c tests/fuzz/fuzz_log.c
+fuzz_pci_LIBS := -lpthread
+fuzz_pci_OPTS := -max_len=4096 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
