@@ -58,16 +58,17 @@
  * seccomp allow-lists of the vCPU and I/O threads must admit ioctl
  * KVM_IRQ_LINE on the VM fd.
  *
- * MP table (firmware/). The firmware must gain a "PCI   " bus entry (id 1)
- * and, per function with a pin, an I/O interrupt entry: source bus 1,
- * source irq (device << 2) | (pin - 1), destination the I/O APIC, pin = the
- * GSI, flags MP_IRQ_BUS_DEFAULT (PCI: level, active low). The ISA_IRQ(gsi)
- * row of board.c for that pin must then be dropped (one source per pin). The
- * firmware learns the routes from the monitor, not from a config-space scan
- * (which would cost ~64 exits even on a VM without devices): boot_info gains
- * a small table {device, pin, gsi} x n (ABI version 2). Space: with 32 CPUs
- * the table uses 916 of its 1024 bytes; the bus entry adds 8 and each PCI
- * entry replaces an ISA one, so the limit holds.
+ * MP table (firmware/board.c). The firmware adds a "PCI   " bus entry (id
+ * 1) and, per function with an interrupt pin, an I/O interrupt entry:
+ * source bus 1, source irq (device << 2) | (pin - 1), destination the I/O
+ * APIC, pin = the GSI, flags MP_IRQ_BUS_DEFAULT (PCI: level, active low).
+ * That pin's ISA row is dropped (one source per pin). It learns the routes
+ * from config space itself - the Interrupt Line the monitor wrote is the one
+ * source of truth, and boot_info keeps its ABI: one config read of 00:00.0
+ * (2 exits) on a VM without PCI, which finds nothing and writes the table
+ * as before; with PCI, 2 reads per slot. Space: with 32 CPUs the table uses
+ * 916 of its 1024 bytes; the bus entry adds 8 and each PCI entry replaces
+ * an ISA one, so it still fits.
  *
  * pci=off (vmm/cmdline.c) is dropped only when at least one PCI device
  * exists: pci_bus_attach() is then called and the kernel finds the host
@@ -77,8 +78,16 @@
  * at KERN_ERR whenever no access method exists; pci=off makes it skip the
  * probe (pci_probe = 0) and then print exactly that (arch/x86/pci/init.c,
  * pci_arch_init). Workloads hide it with loglevel=1, interactive boots use
- * only "quiet" (console loglevel 4) and show it. See the report of issue 12
- * for the options.
+ * only "quiet" (console loglevel 4) and show it, through earlycon (the
+ * line comes at arch_initcall, before hvc0 exists). Without pci=off and
+ * without a config mechanism the probe fails and prints the same line. So
+ * a VM without PCI devices loses it only by (a) always attaching the bus
+ * with just the host bridge and dropping pci=off - the kernel then scans
+ * bus 0 (a vendor read per slot and the bridge's header: an estimated
+ * hundred-odd PIO exits, not "nothing"); (b) loglevel=3 on interactive
+ * boots - hides every real KERN_ERR too; or (c) a kernel change
+ * (CONFIG_PCI=n costs the NICs; a patch costs a kernel rebuild). None is
+ * a small, safe change; the choice is the lead's.
  */
 
 #include <pthread.h>
