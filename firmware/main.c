@@ -29,6 +29,7 @@ void fw_main(void)
 {
 	const struct boot_info *bi = phys_ptr(BOOT_INFO_ADDR);
 	struct mp_layout layout;
+	struct board_storage board;
 	const char *why;
 
 	why = boot_info_check(bi);
@@ -36,7 +37,7 @@ void fw_main(void)
 		fail_boot_info(why);
 	zero_page_write(bi, phys_ptr(BOOT_ZERO_PAGE_ADDR));
 	bda_write();
-	board_mp_layout(&layout);
+	board_mp_layout(&layout, &board, board_cfg_read);
 	if (mptable_write(bi->ncpus, &layout) != 0)
 		fail_boot_info("MP table does not fit for this many CPUs and IRQs");
 	linux_enter(bi->kernel_entry, BOOT_ZERO_PAGE_ADDR);

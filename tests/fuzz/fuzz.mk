@@ -7,7 +7,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 \
+FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 pci \
 	e1000_tx rtl8139
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
@@ -48,6 +48,10 @@ fuzz_control_OPTS := -max_len=16384 -timeout=5
 fuzz_i8042_SRCS := vmm/legacy/i8042.c vmm/legacy/ps2_kbd.c vmm/io_bus.c tests/fuzz/fuzz_log.c
 fuzz_i8042_LIBS := -lpthread
 fuzz_i8042_OPTS := -max_len=4096 -timeout=5
+
+fuzz_pci_SRCS := vmm/pci/pci.c vmm/io_bus.c tests/fuzz/fuzz_log.c
+fuzz_pci_LIBS := -lpthread
+fuzz_pci_OPTS := -max_len=4096 -timeout=5
 
 fuzz_e1000_tx_SRCS := $(wildcard vmm/nic/e1000*.c) vmm/guest_mem.c vmm/util/iov.c
 fuzz_e1000_tx_LIBS := -lpthread
