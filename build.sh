@@ -15,7 +15,7 @@ die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
 
 packages=(
 	gcc make musl-tools musl-dev libc6-dev file cpio xz-utils lz4 bc flex bison
-	libelf-dev libssl-dev dpkg-dev kmod python3
+	libelf-dev libssl-dev dpkg-dev kmod python3 patch
 	linux-source-6.1 busybox-static linux-image-amd64
 	qemu-system-x86 qemu-utils bats libseccomp-dev gperf clang
 	iproute2 procps zlib1g-dev e2fsprogs util-linux
@@ -66,17 +66,24 @@ build_zlib() {
 
 build_kernel() {
 	local cfg=$top/images/kernel.config tarball=/usr/src/linux-source-6.1.tar.xz hash src obj
+	local patches=("$top"/images/kernel-patches/*.patch) p patched
 	[ -f "$tarball" ] || die "$tarball missing (package linux-source-6.1)"
-	# Contents only: the same config from any checkout finds the same cache.
-	hash=$( (sha256sum <"$cfg"; dpkg-query -W -f='${Version}' linux-source-6.1) | sha256sum | cut -c1-16)
+	# Contents only: the same config and patches from any checkout find the same cache.
+	patched=$(cat "${patches[@]}" | sha256sum | cut -c1-16)
+	hash=$( (sha256sum <"$cfg"; echo "$patched"; dpkg-query -W -f='${Version}' linux-source-6.1) |
+		sha256sum | cut -c1-16)
 	kernel_dir=$cache/kernel-$hash
 	[ -f "$kernel_dir/bzImage" ] && return 0
 	src=$cache/linux-source-6.1
-	if [ ! -f "$src/.unpacked" ]; then
-		step "unpacking linux-source-6.1"
+	# The unpacked tree remembers which patch set it carries; another set unpacks afresh.
+	if [ "$(cat "$src/.unpacked" 2>/dev/null)" != "$patched" ]; then
+		step "unpacking linux-source-6.1 and applying images/kernel-patches"
 		rm -rf "$src" && mkdir -p "$cache"
 		tar -C "$cache" -xf "$tarball" || die "cannot unpack $tarball"
-		touch "$src/.unpacked"
+		for p in "${patches[@]}"; do
+			patch -s -d "$src" -p1 <"$p" || die "kernel patch $p does not apply"
+		done
+		echo "$patched" >"$src/.unpacked"
 	fi
 	obj=$cache/kernel-obj
 	rm -rf "$obj" && mkdir -p "$obj"

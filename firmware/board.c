@@ -93,12 +93,15 @@ void board_mp_layout(struct mp_layout *layout, struct board_storage *st, board_c
 	layout->nirqs = NISA;
 	if ((read(0, 0) & 0xffff) == PCI_VENDOR_NONE)
 		return;	/* no PCI bus: nothing more to say, one config read spent */
-	st->buses[0] = isa_only[0];
-	st->buses[1] = (struct mp_bus){ BOARD_PCI_BUS, "PCI   " };
+	/* In ascending ID order, as the MP specification lists buses. */
+	st->buses[0] = (struct mp_bus){ BOARD_PCI_BUS, "PCI   " };
+	st->buses[1] = (struct mp_bus){ BOARD_ISA_BUS_WITH_PCI, "ISA   " };
 	n = pci_irqs(st->irqs, read, &taken);
 	for (unsigned int i = 0; i < NISA; i++)
-		if (!(taken & (1u << isa_irqs[i].pin)))
-			st->irqs[n++] = isa_irqs[i];
+		if (!(taken & (1u << isa_irqs[i].pin))) {
+			st->irqs[n] = isa_irqs[i];
+			st->irqs[n++].bus = BOARD_ISA_BUS_WITH_PCI;
+		}
 	layout->buses = st->buses;
 	layout->nbuses = 2;
 	layout->irqs = st->irqs;

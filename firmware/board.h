@@ -6,8 +6,14 @@
 
 #include "mptable.h"
 
+/*
+ * MP bus IDs. Linux matches a PCI device's interrupt entry by comparing its
+ * PCI bus number with the entry's source bus ID (IO_APIC_get_PCI_irq_vector),
+ * so PCI bus 0 must be MP bus 0; ISA is 0 alone, 1 beside PCI.
+ */
 #define BOARD_ISA_BUS 0
-#define BOARD_PCI_BUS 1
+#define BOARD_PCI_BUS 0
+#define BOARD_ISA_BUS_WITH_PCI 1
 #define BOARD_IRQS_MAX 24	/* one source per I/O APIC pin at most */
 #define BOARD_PCI_GSI_MIN 16	/* the pins the monitor gives PCI functions (vmm/pci/pci.h) */
 #define BOARD_PCI_GSI_MAX 23

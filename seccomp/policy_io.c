@@ -28,8 +28,8 @@ const struct policy_rule policy_io[] = {
 	ALLOW_IOCTL(KVM_SET_DEVICE_ATTR),
 	ALLOW_IOCTL(KVM_IRQFD),		/* irqfds detached while paused, attached again */
 	/* Shutdown (vmm/lifecycle.c): Ctrl-Alt-Del typed, a timeout. */
-	ALLOW_IOCTL(KVM_IRQ_LINE),	/* the i8042's IRQ 1 for the keys (VM fd) */
-	ALLOW(timerfd_settime),		/* the shutdown's tick and timeout */
+	ALLOW_IOCTL(KVM_IRQ_LINE),	/* the i8042's IRQ 1 for the keys, PCI NICs' INTx (VM fd) */
+	ALLOW(timerfd_settime),		/* the shutdown's tick and timeout, the e1000's throttle */
 	/* The disks' last writes: qcow2 metadata back, the overlay's file closed. */
 	ALLOW(pread64),
 	ALLOW(pwrite64),

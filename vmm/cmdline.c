@@ -10,10 +10,11 @@
  * panic=-1: a panic reboots at once instead of hanging.
  * no_timer_check, tsc=reliable: skip IOAPIC timer and TSC checks, which cost
  * many VM exits and nothing on a virtual platform.
- * pci=off: there is no PCI bus (yet); probing for one costs exits and an error line.
+ * pci=off, unless the VM has PCI devices (legacy NICs): probing for a bus
+ * that is not there costs exits (images/kernel-patches keeps it quiet).
  */
 static const char base[] = "console=hvc0 earlycon=uart8250,io,0x3f8 "
-	"reboot=k panic=-1 no_timer_check tsc=reliable pci=off";
+	"reboot=k panic=-1 no_timer_check tsc=reliable";
 
 struct out {
 	char *buf;
@@ -43,8 +44,8 @@ static void put_hex(struct out *o, const char *s)
 	}
 }
 
-int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, const char *devices,
-		  const char *append)
+int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, bool pci,
+		  const char *devices, const char *append)
 {
 	struct out o = { buf, size, 0, size == 0 };
 
@@ -54,6 +55,8 @@ int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, const cha
 	 */
 	put(&o, argv ? "quiet loglevel=1 " : "quiet ");
 	put(&o, base);
+	if (!pci)
+		put(&o, " pci=off");
 	if (devices && *devices) {
 		put(&o, " ");
 		put(&o, devices);

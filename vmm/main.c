@@ -55,6 +55,7 @@ struct machine {
 	struct block_backend *backends[CONFIG_DISKS_MAX];
 	struct virtio_blk disks[CONFIG_DISKS_MAX];
 	struct nics nics;
+	bool pci;		/* the VM has PCI devices: the kernel looks for the bus */
 	struct virtio_balloon balloon;
 	struct vcpu vcpus[CONFIG_VCPUS_MAX];
 	struct lifecycle lc;
@@ -135,8 +136,8 @@ static void load_guest(struct machine *m)
 	used = (size_t)snprintf(devices, sizeof(devices), "%s%s", m->virtio.cmdline,
 				m->cfg.nnets ? " " : "");
 	if (nics_cmdline(&m->cfg, devices + used, sizeof(devices) - used) < 0 ||
-	    cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, console_is_tty(&m->console), devices,
-			  m->cfg.cmdline_append) < 0)
+	    cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, console_is_tty(&m->console), m->pci,
+			  devices, m->cfg.cmdline_append) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "the command and cmdline_append do not fit on the kernel "
 			   "command line");
 	vm_map_rom(&m->vm, blob_firmware_start, BLOB_SIZE(firmware));
@@ -171,6 +172,7 @@ static void add_devices(struct machine *m)
 	lifecycle_init(&m->lc, &m->vm, &m->kbc, m->vcpus, m->cfg.vcpus);
 	guest_port_init(&m->port, &m->vm, on_mark, m);
 	virtio_bus_init(&m->virtio, &m->vm, &m->loop);
+	virtio_bus_leave_irqs(&m->virtio, PCI_GSI_TOP + 1 - pci_nics_count(&m->cfg));
 	console_init(&m->console, &m->vm, &m->loop, &m->virtio, m->cli.argv != NULL);
 }
 
@@ -433,7 +435,7 @@ int main(int argc, char **argv)
 	vm_create(&m.vm, m.cfg.memory, &m.loop);
 	add_devices(&m);
 	add_disks(&m);
-	nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
+	m.pci = nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
 	add_balloon(&m);
 	serve_control(&m);
 	serve_balloon(&m);

@@ -20,15 +20,22 @@ void nics_open(struct nics *nics, const struct config *cfg)
 	}
 }
 
-void nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop,
+bool nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop,
 	      const struct config *cfg)
 {
+	pci_nics_init(&nics->pci, bus->vm);
 	for (unsigned i = 0; i < nics->n; i++) {
+		const struct config_net *c = &cfg->nets[i];
 		struct virtio_net *net = &nics->devices[i];
 
-		virtio_net_init(net, nics->backends[i], cfg->nets[i].mac, loop);
+		if (c->model != CONFIG_NET_VIRTIO) {
+			pci_nics_add(&nics->pci, loop, c->model, nics->backends[i], c->mac, c->name);
+			continue;
+		}
+		virtio_net_init(net, nics->backends[i], c->mac, loop);
 		net->dev = virtio_bus_add(bus, &net->ops, net);
 	}
+	return pci_nics_attach(&nics->pci);
 }
 
 int nics_cmdline(const struct config *cfg, char *buf, size_t size)

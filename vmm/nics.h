@@ -6,13 +6,15 @@
 
 #include "backend/net.h"
 #include "config/config.h"
+#include "pci_nics.h"
 #include "virtio/virtio_bus.h"
 #include "virtio/virtio_net.h"
 
 struct nics {
 	unsigned n;
 	struct net_backend *backends[CONFIG_NETS_MAX];
-	struct virtio_net devices[CONFIG_NETS_MAX];
+	struct virtio_net devices[CONFIG_NETS_MAX];	/* model = virtio */
+	struct pci_nics pci;				/* model = e1000, rtl8139 */
 };
 
 /*
@@ -22,8 +24,12 @@ struct nics {
  */
 void nics_open(struct nics *nics, const struct config *cfg);
 
-/* Put a virtio-net in front of each backend: eth0, eth1, ... in config order. */
-void nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop,
+/*
+ * Put each [net]'s model in front of its backend: virtio-net on BUS, the
+ * others on a PCI bus. Returns whether the VM has PCI devices (the bus is
+ * then on the VM's buses, and the kernel must look for it).
+ */
+bool nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop,
 	      const struct config *cfg);
 
 /*

@@ -238,6 +238,10 @@ static void nets(void)
 	config_finish(&cfg, NULL);
 	CHECK(memcmp(first, cfg.nets[0].mac, 6) != 0);
 	CHECK_STR(cfg.vm_name, "other");
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, "[net a]\nmodel = e1000\n[net b]\nmodel = rtl8139\n[net c]\nmodel = virtio\n") == 0);
+	CHECK(cfg.nets[0].model == CONFIG_NET_E1000 && cfg.nets[1].model == CONFIG_NET_RTL8139 &&
+	      cfg.nets[2].model == CONFIG_NET_VIRTIO);
 }
 
 static void net_errors(void)
@@ -245,8 +249,7 @@ static void net_errors(void)
 	static const struct {
 		const char *text, *err;
 	} cases[] = {
-		{ "[net a]\nmodel = e1000\n", "test.conf:2: model: 'e1000' is not supported yet (only virtio is)" },
-		{ "[net a]\nmodel = rtl8139\n", "test.conf:2: model: 'rtl8139' is not supported yet (only virtio is)" },
+		{ "[net a]\nmodel = e1000\nqueues = 2\n", "test.conf:1: [net a]: queues = 2 needs model = virtio (the legacy NICs have one)" },
 		{ "[net a]\nmodel = ne2k\n", "test.conf:2: model: 'ne2k' is not virtio, rtl8139 or e1000" },
 		{ "[net a]\nqueues = 0\n", "test.conf:2: queues: '0' is not a queue count from 1 to 8" },
 		{ "[net a]\nqueues = 9\n", "test.conf:2: queues: '9' is not a queue count from 1 to 8" },

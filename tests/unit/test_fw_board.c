@@ -64,16 +64,18 @@ static void pci_functions(void)
 	ids[5] = 0x12345678, intr[5] = 0x0917;	/* pin 9: invalid */
 	ids[6] = 0x12345678, intr[6] = 0x0217;	/* pin 23 again: one source per pin */
 	board_mp_layout(&l, &st, fake_read);
-	CHECK(l.nbuses == 2 && l.buses[1].id == BOARD_PCI_BUS && !memcmp(l.buses[1].type, "PCI   ", 6));
+	/* PCI bus 0 is MP bus 0: Linux looks a device's route up by its PCI bus number. */
+	CHECK(l.nbuses == 2 && l.buses[0].id == 0 && !memcmp(l.buses[0].type, "PCI   ", 6));
+	CHECK(l.buses[1].id == BOARD_ISA_BUS_WITH_PCI && !memcmp(l.buses[1].type, "ISA   ", 6));
 	r = route_of_pin(&l, 23, &count);
 	CHECK(count == 1 && r && r->bus == BOARD_PCI_BUS && r->bus_irq == (1 << 2 | 0));
 	CHECK(r && r->flags == MP_IRQ_BUS_DEFAULT);
 	r = route_of_pin(&l, 22, &count);
 	CHECK(count == 1 && r && r->bus == BOARD_PCI_BUS && r->bus_irq == (2 << 2 | 0));
 	r = route_of_pin(&l, 5, &count);
-	CHECK(count == 1 && r && r->bus == BOARD_ISA_BUS);
+	CHECK(count == 1 && r && r->bus == BOARD_ISA_BUS_WITH_PCI);
 	r = route_of_pin(&l, 21, &count);
-	CHECK(count == 1 && r && r->bus == BOARD_ISA_BUS);
+	CHECK(count == 1 && r && r->bus == BOARD_ISA_BUS_WITH_PCI);
 	CHECK(l.nirqs == 23);	/* two ISA routes replaced by two PCI ones */
 }
 

@@ -351,6 +351,47 @@ static void test_rx_full(void)
 	teardown();
 }
 
+static unsigned wakes;
+
+static void count_wake(void *opaque)
+{
+	(void)opaque;
+	wakes++;
+}
+
+/*
+ * With a wake hook the ring never drops for want of room: receive stops
+ * (frames stay on the tap) and goes on when the guest frees a frame's worth.
+ */
+static void test_rx_backpressure(void)
+{
+	uint32_t cur = 0;
+
+	rx_setup(0, false);
+	dev.rx_wake = count_wake;
+	wakes = 0;
+	for (unsigned i = 0; i < 6; i++)
+		fake_vm_queue_rx(&vm, make_frame(1500, (uint8_t)i), 1500);
+	CHECK(!rtl8139_rx_ready(&dev));		/* 5 x 1508 in: 1800 no longer fits */
+	CHECK(dev.stats.rx_frames == 5 && dev.stats.rx_ring_full == 0 && dev.rx_stalled);
+	CHECK(vm.rx_next == 5);			/* the sixth still waits on the tap */
+	wr(RTL_IMR, 0xe07f, 2);			/* a write that frees nothing wakes nothing */
+	CHECK(wakes == 0 && dev.rx_stalled);
+	CHECK(driver_rx(&cur, 8192) == 5);	/* the guest reads them: CAPR moves */
+	CHECK(wakes == 1 && !dev.rx_stalled);
+	CHECK(rtl8139_rx_ready(&dev));
+	CHECK(dev.stats.rx_frames == 6 && ring_has(8192, cur % 8192, 1500, 5, false));
+	CHECK(driver_rx(&cur, 8192) == 1);
+	/* A receiver switched off takes (and drops) frames: nothing waits for it. */
+	for (unsigned i = 0; i < 6; i++)
+		fake_vm_queue_rx(&vm, make_frame(1500, (uint8_t)i), 1500);
+	CHECK(!rtl8139_rx_ready(&dev));
+	wr(RTL_CR, RTL_CR_TE, 1);
+	CHECK(wakes == 2);
+	CHECK(rtl8139_rx_ready(&dev) && vm.rx_next == vm.nrx);
+	teardown();
+}
+
 /* The reader at odd offsets: free space is counted from CAPR + 16 whatever its alignment. */
 static void test_rx_capr_odd(void)
 {
@@ -575,6 +616,7 @@ int main(void)
 	RUN(test_rx_basic);
 	RUN(test_rx_wrap);
 	RUN(test_rx_full);
+	RUN(test_rx_backpressure);
 	RUN(test_rx_capr_odd);
 	RUN(test_rx_filters);
 	RUN(test_rx_bad);

@@ -40,7 +40,7 @@ enum config_net_model { CONFIG_NET_VIRTIO, CONFIG_NET_RTL8139, CONFIG_NET_E1000 
 /* One [net NAME] section: a guest NIC on a host tap device, eth0, eth1, ... in order. */
 struct config_net {
 	char name[CONFIG_NAME_MAX];
-	enum config_net_model model;	/* model: virtio (rtl8139, e1000: not yet) */
+	enum config_net_model model;	/* model: virtio, rtl8139 or e1000 */
 	char tap[CONFIG_IFNAME_MAX + 1];	/* tap: "" means capsule creates one, named by the kernel */
 	char bridge[CONFIG_IFNAME_MAX + 1];	/* bridge: "" means the tap stays unattached */
 	uint8_t mac[6];			/* mac: the guest's address */

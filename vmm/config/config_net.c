@@ -10,17 +10,19 @@
 
 static int set_model(void *target, const char *value, const char *base_dir, char *why, size_t n)
 {
+	static const char *const names[] = {
+		[CONFIG_NET_VIRTIO] = "virtio", [CONFIG_NET_RTL8139] = "rtl8139",
+		[CONFIG_NET_E1000] = "e1000",
+	};
 	struct config_net *net = target;
 
 	(void)base_dir;
-	if (!strcmp(value, "virtio")) {
-		net->model = CONFIG_NET_VIRTIO;
-		return 0;
-	}
-	if (!strcmp(value, "rtl8139") || !strcmp(value, "e1000"))
-		snprintf(why, n, "'%s' is not supported yet (only virtio is)", value);
-	else
-		snprintf(why, n, "'%s' is not virtio, rtl8139 or e1000", value);
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(value, names[i])) {
+			net->model = (enum config_net_model)i;
+			return 0;
+		}
+	snprintf(why, n, "'%s' is not virtio, rtl8139 or e1000", value);
 	return -1;
 }
 
@@ -169,6 +171,11 @@ int config_close_net(void *target, char *why, size_t n)
 {
 	struct config_net *net = target;
 
+	if (net->model != CONFIG_NET_VIRTIO && net->queues > 1) {
+		snprintf(why, n, "[net %s]: queues = %u needs model = virtio (the legacy NICs have one)",
+			 net->name, net->queues);
+		return -1;
+	}
 	if (net->gateway[0] && !net->ip[0]) {
 		snprintf(why, n, "[net %s]: gateway needs ip", net->name);
 		return -1;

@@ -85,6 +85,7 @@ void rtl8139_reset(struct rtl8139 *dev)
 {
 	pthread_mutex_lock(&dev->lock);
 	power_on(dev);
+	rtl8139_rx_check_wake(dev);
 	pthread_mutex_unlock(&dev->lock);
 }
 
@@ -267,6 +268,7 @@ static void write_dword(struct rtl8139 *dev, unsigned base, uint32_t val, uint32
 	default: break;
 	}
 	rtl8139_update_irq(dev);
+	rtl8139_rx_check_wake(dev);
 }
 
 /* Any width at any offset: split into the aligned dwords it touches. */

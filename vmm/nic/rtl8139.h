@@ -103,6 +103,15 @@ struct rtl8139 {
 	uint16_t capr, cbr, imr, isr, mulint, bmcr, anar;
 	uint8_t cr, cfg9346, config1, config3, config4, config5;
 	bool irq_level;
+	bool rx_stalled;	/* the ring lacks room for a whole frame: the backend waits for rx_wake */
+	/*
+	 * Optional: called (device lock held, on the thread that freed ring
+	 * space: CAPR, CR or RCR written, a reset) once receive may go on after
+	 * rtl8139_rx_ready returned false, so the I/O thread watches
+	 * be->fds[0] again. Without it, a full ring drops frames as the chip does.
+	 */
+	void (*rx_wake)(void *opaque);
+	void *hooks_opaque;
 	struct rtl8139_eeprom ee;
 	struct rtl8139_stats stats;
 	/* The I/O thread's receive buffer: net_hdr, frame, room to pad and add the CRC. */
@@ -117,7 +126,12 @@ void rtl8139_destroy(struct rtl8139 *dev);
 /* The register BARs, io_bus handlers (OPAQUE is the struct rtl8139). */
 void rtl8139_pio(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write);
 void rtl8139_mmio(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write);
-/* The I/O thread: host->be->fds[0] is readable. Takes at most RTL8139_RX_BUDGET frames. */
-void rtl8139_rx_ready(struct rtl8139 *dev);
+/*
+ * The I/O thread: host->be->fds[0] is readable. Takes at most
+ * RTL8139_RX_BUDGET frames. Returns false when the ring has no room for a
+ * whole frame and rx_wake is set: leave the backend unwatched until rx_wake,
+ * so the host queues frames rather than the ring dropping them.
+ */
+bool rtl8139_rx_ready(struct rtl8139 *dev);
 
 #endif

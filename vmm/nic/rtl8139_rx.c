@@ -16,6 +16,8 @@
 #define RX_HDR_LEN 4u
 #define RX_CRC_LEN 4u
 #define RX_CAPR_BIAS 16u
+/* What a frame of LEN bytes takes in the ring: header, frame, CRC, padded to 4 bytes. */
+#define RX_FRAME_SPACE(len) ((RX_HDR_LEN + (len) + RX_CRC_LEN + 3) & ~3u)
 
 uint32_t rtl8139_rx_ring_len(const struct rtl8139 *dev)
 {
@@ -135,7 +137,7 @@ void rtl8139_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len)
 		dev->stats.rx_filtered++;
 		return;
 	}
-	need = (RX_HDR_LEN + len + RX_CRC_LEN + 3) & ~3u;
+	need = RX_FRAME_SPACE(len);
 	if (need >= ring - used)
 		return (void)rx_overflow(dev);
 	crc = fcs(frame, len);
@@ -156,20 +158,54 @@ void rtl8139_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len)
 	dev->isr |= RTL_INT_ROK;
 }
 
-void rtl8139_rx_ready(struct rtl8139 *dev)
+/* Whether the largest frame would fit now; a receiver that is off takes (and drops) anything. */
+static bool rx_room(const struct rtl8139 *dev)
+{
+	uint32_t ring = rtl8139_rx_ring_len(dev), wr = dev->cbr % ring;
+	uint32_t used = (wr + ring - rx_read_ptr(dev)) % ring;
+
+	return !(dev->cr & RTL_CR_RE) || RX_FRAME_SPACE(RTL8139_RX_MAX) < ring - used;
+}
+
+void rtl8139_rx_check_wake(struct rtl8139 *dev)
+{
+	if (!dev->rx_stalled || !rx_room(dev))
+		return;
+	dev->rx_stalled = false;
+	if (dev->rx_wake)
+		dev->rx_wake(dev->hooks_opaque);
+}
+
+/* With a wake hook, stop taking frames while the ring is short of room (device lock held). */
+static bool rx_stall(struct rtl8139 *dev)
+{
+	if (!dev->rx_wake || rx_room(dev))
+		return false;
+	dev->rx_stalled = true;
+	return true;
+}
+
+bool rtl8139_rx_ready(struct rtl8139 *dev)
 {
 	struct net_backend *be = dev->host.be;
 	struct iovec iov = { dev->rxbuf, sizeof(dev->rxbuf) };
 
 	for (unsigned n = 0; n < RTL8139_RX_BUDGET; n++) {
-		/* Only the I/O thread touches rxbuf: read the tap without the lock. */
-		ssize_t got = be->ops->recv(be, 0, &iov, 1);
+		ssize_t got;
 		uint32_t len;
+		bool stalled;
 
+		pthread_mutex_lock(&dev->lock);
+		stalled = rx_stall(dev);
+		pthread_mutex_unlock(&dev->lock);
+		if (stalled)
+			return false;
+		/* Only the I/O thread touches rxbuf: read the tap without the lock. */
+		got = be->ops->recv(be, 0, &iov, 1);
 		if (got < 0) {
 			if (got != -EAGAIN)
 				dev->stats.rx_errors++;
-			return;
+			return true;
 		}
 		if ((size_t)got > sizeof(dev->rxbuf) - 1 || (size_t)got < NET_HDR_LEN + 14) {
 			dev->stats.rx_bad_size++;	/* cut short, or too short to be Ethernet */
@@ -185,4 +221,5 @@ void rtl8139_rx_ready(struct rtl8139 *dev)
 		rtl8139_update_irq(dev);
 		pthread_mutex_unlock(&dev->lock);
 	}
+	return true;
 }

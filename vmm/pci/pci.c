@@ -6,8 +6,6 @@
 #define CONFIG_ENABLE 0x80000000u
 /* CONFIG_ADDRESS keeps the enable bit and bus/device/function/register; the rest reads 0. */
 #define CONFIG_ADDRESS_MASK 0x80fffffcu
-#define GSI_TOP 23		/* the I/O APIC's last input */
-#define GSI_MIN 16		/* PCI takes 23 down to here; virtio-mmio the rest */
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -114,8 +112,8 @@ void pci_bus_init(struct pci_bus *bus, void (*set_irq)(void *opaque, unsigned gs
 	pthread_mutex_init(&bus->lock, NULL);
 	bus->next_mmio = PCI_MMIO_BASE;
 	bus->next_io = PCI_IO_BASE;
-	bus->next_gsi = GSI_TOP;
-	bus->min_gsi = GSI_MIN;
+	bus->next_gsi = PCI_GSI_TOP;
+	bus->min_gsi = PCI_GSI_MIN;
 	bus->set_irq = set_irq;
 	bus->irq_opaque = irq_opaque;
 	pci_bus_add(bus, &host);

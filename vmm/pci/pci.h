@@ -105,6 +105,8 @@
 #define PCI_IO_SIZE 0x4000u
 
 #define PCI_SLOTS 32		/* device numbers on bus 0 */
+#define PCI_GSI_TOP 23		/* INTx lines from the I/O APIC's last input down, */
+#define PCI_GSI_MIN 16		/* ... to here; virtio-mmio takes the lines below PCI's */
 #define PCI_BARS 6
 #define PCI_CONFIG_SIZE 256
 

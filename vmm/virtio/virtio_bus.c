@@ -24,6 +24,12 @@ void virtio_bus_init(struct virtio_bus *bus, struct vm *vm, struct event_loop *l
 	memset(bus, 0, sizeof(*bus));
 	bus->vm = vm;
 	bus->loop = loop;
+	bus->irq_end = irqs[VIRTIO_BUS_SLOTS - 1] + 1;
+}
+
+void virtio_bus_leave_irqs(struct virtio_bus *bus, unsigned first)
+{
+	bus->irq_end = first;
 }
 
 static void raise_irq(void *opaque)
@@ -75,8 +81,10 @@ struct virtio_bus_slot *virtio_bus_reserve(struct virtio_bus *bus)
 {
 	struct virtio_bus_slot *slot;
 
-	if (bus->n == VIRTIO_BUS_SLOTS)
-		die("more than %d virtio devices", VIRTIO_BUS_SLOTS);
+	if (bus->n == VIRTIO_BUS_SLOTS || irqs[bus->n] >= bus->irq_end)
+		die_status(EXIT_CAPSULE_USAGE, "too many devices: %u virtio devices and %u PCI NICs "
+			   "are all the interrupt lines there are", bus->n,
+			   irqs[VIRTIO_BUS_SLOTS - 1] + 1 - bus->irq_end);
 	slot = &bus->slots[bus->n++];
 	slot->base = VIRTIO_BUS_BASE + (bus->n - 1) * VIRTIO_BUS_STRIDE;
 	slot->irq = irqs[bus->n - 1];

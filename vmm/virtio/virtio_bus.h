@@ -34,10 +34,14 @@ struct virtio_bus {
 	struct event_loop *loop;
 	struct virtio_bus_slot slots[VIRTIO_BUS_SLOTS];
 	unsigned n;
+	unsigned irq_end;	/* IRQs from here up are PCI's (virtio_bus_leave_irqs) */
 	char cmdline[VIRTIO_BUS_CMDLINE_MAX];	/* "virtio_mmio.device=..." words */
 };
 
 void virtio_bus_init(struct virtio_bus *bus, struct vm *vm, struct event_loop *loop);
+
+/* Take no IRQ from FIRST up: the PCI bus hands those out. Before any device is added. */
+void virtio_bus_leave_irqs(struct virtio_bus *bus, unsigned first);
 
 /*
  * Add a device of type OPS whose model state is OPAQUE: give it the next
