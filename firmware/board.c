@@ -30,19 +30,6 @@ static const struct mp_irq isa_irqs[] = {
 
 #define NISA (sizeof(isa_irqs) / sizeof(isa_irqs[0]))
 
-static inline void outl(uint16_t port, uint32_t val)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t val;
-
-	__asm__ volatile("inl %1, %0" : "=a"(val) : "Nd"(port));
-	return val;
-}
-
 uint32_t board_cfg_read(unsigned int slot, unsigned int reg)
 {
 	outl(0xcf8, 0x80000000u | (slot & 31) << 11 | (reg & 0xfc));

@@ -17,6 +17,19 @@ static inline uint8_t inb(uint16_t port)
 	return val;
 }
 
+static inline void outl(uint16_t port, uint32_t val)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t val;
+
+	__asm__ volatile("inl %1, %0" : "=a"(val) : "Nd"(port));
+	return val;
+}
+
 /* Stop this CPU for good: interrupts off, so hlt never returns (NMIs aside). */
 static inline __attribute__((noreturn)) void halt_forever(void)
 {
