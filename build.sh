@@ -126,6 +126,10 @@ main() {
 	install_packages
 	[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
 		die "/bin/busybox is not the static build (package busybox-static)"
+	# One build of the cache at a time: two would share kernel-obj and spoil it.
+	mkdir -p "$cache"
+	exec {lock}>"$cache/build.lock"
+	flock "$lock"
 	build_zlib
 	build_kernel
 	write_deps
