@@ -32,13 +32,20 @@ void pci_nics_init(struct pci_nics *p, struct vm *vm)
 	pci_bus_init(&p->bus, bus_set_irq, vm);
 }
 
-/* The model's INTx request (device lock held): the bus decides the line. */
+/* The model's INTx request (device lock held): the bus decides the line. func is set before the model starts. */
 static void nic_set_irq(void *opaque, bool level)
 {
 	struct pci_nic *nic = opaque;
 
-	if (nic->func)
-		pci_func_set_irq(nic->func, level);
+	pci_func_set_irq(nic->func, level);
+}
+
+/* An eventfd or timerfd fired: take its count. False when it was a stale event. */
+static bool drained(int fd)
+{
+	uint64_t n;
+
+	return read(fd, &n, sizeof(n)) == sizeof(n);
 }
 
 static void on_rx(void *opaque, uint32_t events);
@@ -85,10 +92,9 @@ static void rx_wake(void *opaque)
 static void on_wake(void *opaque, uint32_t events)
 {
 	struct pci_nic *nic = opaque;
-	uint64_t n;
 
 	(void)events;
-	if (read(nic->wake_fd, &n, sizeof(n)) == sizeof(n))
+	if (drained(nic->wake_fd))
 		watch_rx(nic, true);
 }
 
@@ -108,19 +114,20 @@ static void arm_timer(void *opaque, uint64_t deadline)
 static void on_timer(void *opaque, uint32_t events)
 {
 	struct pci_nic *nic = opaque;
-	uint64_t n;
 
 	(void)events;
-	if (read(nic->timer_fd, &n, sizeof(n)) == sizeof(n))
+	if (drained(nic->timer_fd))
 		e1000_timer(&nic->u.e1000);
 }
 
 /* The PCI identity and BARs of MODEL, whose state is DEV. */
 static struct pci_func_desc describe(enum config_net_model model, void *dev)
 {
-	struct pci_func_desc d = { .class_code = 0x020000, .intx = true };
+	struct pci_func_desc d = { 0 };
 
 	if (model == CONFIG_NET_E1000) {
+		d.class_code = E1000_PCI_CLASS;
+		d.intx = E1000_PCI_INT_PIN != 0;
 		d.vendor = E1000_PCI_VENDOR;
 		d.device = E1000_PCI_DEVICE;
 		d.subsys_vendor = E1000_PCI_SUBSYS_VENDOR;
@@ -129,6 +136,8 @@ static struct pci_func_desc describe(enum config_net_model model, void *dev)
 		d.bars[E1000_BAR_MMIO] = (struct pci_bar_desc){ E1000_MMIO_SIZE, false, e1000_mmio, dev };
 		d.bars[E1000_BAR_IO] = (struct pci_bar_desc){ E1000_IO_SIZE, true, e1000_pio, dev };
 	} else {
+		d.class_code = RTL8139_CLASS;
+		d.intx = RTL8139_IRQ_PIN != 0;
 		d.vendor = RTL8139_VENDOR_ID;
 		d.device = RTL8139_DEVICE_ID;
 		d.subsys_vendor = RTL8139_SUBSYS_VENDOR;

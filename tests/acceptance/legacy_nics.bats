@@ -97,21 +97,7 @@ model_carries_tcp() {
 }
 
 @test "an e1000 VM and an rtl8139 VM on one bridge ping each other" {
-	conf_a=$(net_conf a 7 "model = e1000")
-	conf_b=$(net_conf b 8 "model = rtl8139")
-	in_host '
-		vm a "$1" "echo up; read x; ping -c 2 -W 5 198.18.0.8 >/dev/null && echo pinged b"
-		await a up || exit 1
-		vm b "$2" "ping -c 2 -W 5 198.18.0.7 >/dev/null && echo pinged a; echo up; read x"
-		await b up || exit 1
-		say a
-		finish a
-		say b
-		finish b' "$conf_a" "$conf_b"
-	echo "$output"
-	echo "stderr: $stderr"
-	expect_status 0
-	[ "$output" = $'a: up\na: pinged b\na exit 0\nb: pinged a\nb: up\nb exit 0' ]
+	two_vms_ping "$(net_conf a 7 "model = e1000")" 198.18.0.7 "$(net_conf b 8 "model = rtl8139")" 198.18.0.8
 }
 
 @test "no kernel error line on the console (one known console race aside): without PCI devices, and with all three models" {

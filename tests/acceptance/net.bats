@@ -35,21 +35,7 @@ load net_helpers
 }
 
 @test "two VMs on one bridge ping each other" {
-	conf_a=$(net_conf a 2)
-	conf_b=$(net_conf b 3)
-	in_host '
-		vm a "$1" "echo up; read x; ping -c 2 -W 5 198.18.0.3 >/dev/null && echo pinged b"
-		await a up || exit 1
-		vm b "$2" "ping -c 2 -W 5 198.18.0.2 >/dev/null && echo pinged a; echo up; read x"
-		await b up || exit 1
-		say a
-		finish a
-		say b
-		finish b' "$conf_a" "$conf_b"
-	echo "$output"
-	echo "stderr: $stderr"
-	expect_status 0
-	[ "$output" = $'a: up\na: pinged b\na exit 0\nb: pinged a\nb: up\nb exit 0' ]
+	two_vms_ping "$(net_conf a 2)" 198.18.0.2 "$(net_conf b 3)" 198.18.0.3
 }
 
 @test "queues = 2 with 2 vCPUs: two queue pairs, traffic both ways, also after ethtool -L combined 1" {

@@ -186,3 +186,21 @@ tcp_both_ways() {
 	[ "$(field source: bytes)" = "$bytes" ]
 	[ "$(field source: sha256)" = "$(field 'guest received' sha256)" ]
 }
+
+# two_vms_ping CONF_A ADDR_A CONF_B ADDR_B: VM a waits while VM b pings it,
+# then pings b; both must get replies and end with 0.
+two_vms_ping() {
+	in_host '
+		vm a "$1" "echo up; read x; ping -c 2 -W 5 $4 >/dev/null && echo pinged b"
+		await a up || exit 1
+		vm b "$3" "ping -c 2 -W 5 $2 >/dev/null && echo pinged a; echo up; read x"
+		await b up || exit 1
+		say a
+		finish a
+		say b
+		finish b' "$@"
+	echo "$output"
+	echo "stderr: $stderr"
+	expect_status 0
+	[ "$output" = $'a: up\na: pinged b\na exit 0\nb: pinged a\nb: up\nb exit 0' ]
+}
