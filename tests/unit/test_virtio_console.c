@@ -387,6 +387,20 @@ static void single_port_driver(void)
 	t_free(&t);
 }
 
+/* hvc0 alone is offered without MULTIPORT, so Linux adds it while probing (before /dev/console opens). */
+static void lone_console_offers_no_multiport(void)
+{
+	struct t t;
+	uint64_t f;
+
+	CHECK(t_init_n(&t, 1, NULL) == 0);
+	f = vdrv_device_features(&t.dev);
+	CHECK((f & 7) == ((1 << VIRTIO_CONSOLE_F_SIZE) | (1 << VIRTIO_CONSOLE_F_EMERG_WRITE)));
+	bring_up(&t, f & ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_CONSOLE_F_SIZE)));
+	CHECK_LOG(&t, "open0=1;");
+	t_free(&t);
+}
+
 static void init_arguments(void)
 {
 	struct t t;
@@ -440,6 +454,7 @@ int main(void)
 	RUN(bad_control_messages);
 	RUN(control_backlog);
 	RUN(single_port_driver);
+	RUN(lone_console_offers_no_multiport);
 	RUN(init_arguments);
 	return CHECK_SUMMARY();
 }

@@ -294,6 +294,15 @@ int virtio_console_init(struct virtio_console *c, struct virtio_mmio_dev *dev,
 	if (r)
 		return r;
 	c->ops = console_ops;
+	/*
+	 * hvc0 alone goes without MULTIPORT: Linux then adds port 0 while it
+	 * probes, before it opens /dev/console for init. With MULTIPORT port 0
+	 * comes in a PORT_ADD from the control queue, handled in a work item
+	 * that may run after, and the kernel says "unable to open an initial
+	 * console" on the user's terminal.
+	 */
+	if (nports == 1)
+		c->ops.features &= ~(1ull << VIRTIO_CONSOLE_F_MULTIPORT);
 	c->ops.num_queues = 2 * nports + 2;
 	for (unsigned q = 0; q < c->ops.num_queues; q++)
 		c->ops.queue_max[q] = q == VIRTIO_CONSOLE_CTRL_RXQ || q == VIRTIO_CONSOLE_CTRL_TXQ
