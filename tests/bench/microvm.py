@@ -1,19 +1,21 @@
-"""QEMU microvm as the disk and net benches run it: our kernel and initrd, a
+"""QEMU microvm (or, for PCI devices, pc) as the disk and net benches run it: our kernel and initrd, a
 workload on the kernel command line (as capsule passes it), output on the
 serial port, init's exit status through isa-debug-exit."""
 
 
-def workload_cmdline(script, extra=""):
+def workload_cmdline(script, extra="", pci=False):
     """The kernel command line running `sh -c SCRIPT`; EXTRA (words ending in a
-    space) goes before the workload."""
+    space) goes before the workload. PCI: the machine has a PCI bus to probe."""
     argv = ",".join(a.encode().hex() for a in ("sh", "-c", script))
     return ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable "
-            f"pci=off quiet loglevel=1 {extra}capsule.argv={argv}")
+            f"{'' if pci else 'pci=off '}quiet loglevel=1 {extra}capsule.argv={argv}")
 
 
-def qemu_argv(kernel, initrd, cmdline, devices, vcpus=1, memory_mib=256):
-    """qemu-system-x86_64's argv: microvm under KVM with DEVICES (argv words)."""
-    return ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
+def qemu_argv(kernel, initrd, cmdline, devices, vcpus=1, memory_mib=256,
+              machine="microvm,acpi=off"):
+    """qemu-system-x86_64's argv: MACHINE (microvm unless told) under KVM with
+    DEVICES (argv words)."""
+    return ["qemu-system-x86_64", "-M", machine, "-enable-kvm", "-cpu", "host",
             "-m", str(memory_mib), "-smp", str(vcpus), "-nodefaults", "-no-user-config",
             "-nographic", "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-initrd", initrd,
             "-append", cmdline, *devices, "-device", "isa-debug-exit,iobase=0x501,iosize=1"]
