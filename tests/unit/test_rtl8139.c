@@ -392,6 +392,37 @@ static void test_rx_backpressure(void)
 	teardown();
 }
 
+/*
+ * 8139too polls the ring only while ROK is pending, and acknowledges it after
+ * each frame. A poll that ends on its budget having freed too little to wake
+ * the receiver must still find ROK, or the frames left and the receiver wait
+ * on each other for good.
+ */
+static void test_rx_stall_keeps_rok(void)
+{
+	uint32_t cur = 0;
+	uint8_t *h;
+
+	rx_setup(0, false);
+	dev.rx_wake = count_wake;
+	wakes = 0;
+	fake_vm_queue_rx(&vm, make_frame(60, 0), 60);
+	for (unsigned i = 1; i < 7; i++)
+		fake_vm_queue_rx(&vm, make_frame(1500, (uint8_t)i), 1500);
+	CHECK(!rtl8139_rx_ready(&dev));		/* 68 + 5 x 1508 in: 584 bytes free */
+	CHECK(dev.stats.rx_frames == 6 && dev.rx_stalled);
+	h = vm.ram + RING;			/* a poll with a budget of one frame */
+	cur = (cur + (uint32_t)(h[2] | h[3] << 8) + 4 + 3) & ~3u;
+	wr(RTL_CAPR, (uint16_t)(cur - 16), 2);
+	wr(RTL_ISR, RTL_INT_ROK, 2);
+	CHECK(wakes == 0 && dev.rx_stalled);	/* 652 bytes free: still too few */
+	CHECK(rd(RTL_ISR, 2) & RTL_INT_ROK);	/* the next poll reads on */
+	CHECK(driver_rx(&cur, 8192) == 5);
+	CHECK(wakes == 1 && !dev.rx_stalled);
+	CHECK(!(rd(RTL_ISR, 2) & RTL_INT_ROK));	/* all read: acknowledged for good */
+	teardown();
+}
+
 /* The reader at odd offsets: free space is counted from CAPR + 16 whatever its alignment. */
 static void test_rx_capr_odd(void)
 {
@@ -617,6 +648,7 @@ int main(void)
 	RUN(test_rx_wrap);
 	RUN(test_rx_full);
 	RUN(test_rx_backpressure);
+	RUN(test_rx_stall_keeps_rok);
 	RUN(test_rx_capr_odd);
 	RUN(test_rx_filters);
 	RUN(test_rx_bad);

@@ -258,6 +258,7 @@ static void write_dword(struct rtl8139 *dev, unsigned base, uint32_t val, uint32
 	case 0x3c:
 		dev->imr = (uint16_t)merge(dev->imr, val, mask & 0xffff);
 		dev->isr &= (uint16_t)~((val & mask) >> 16);	/* write 1 to clear */
+		rtl8139_rx_keep_ok(dev);
 		break;
 	case 0x40: dev->tcr = merge(dev->tcr, val, mask) & TCR_WRITABLE; break;
 	case 0x44: dev->rcr = merge(dev->rcr, val, mask); break;

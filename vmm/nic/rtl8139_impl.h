@@ -16,6 +16,8 @@ bool rtl8139_rx_empty(const struct rtl8139 *dev);
 void rtl8139_rx_reset(struct rtl8139 *dev);
 /* After a register write or reset: receive stalled for room may go on now (rx_wake). */
 void rtl8139_rx_check_wake(struct rtl8139 *dev);
+/* After the guest acknowledges ISR: ROK again while frames wait behind a stalled receiver. */
+void rtl8139_rx_keep_ok(struct rtl8139 *dev);
 /* Offer one frame (LEN bytes at FRAME, no net_hdr) to the ring and its filters. */
 void rtl8139_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len);
 

@@ -176,6 +176,20 @@ void rtl8139_rx_check_wake(struct rtl8139 *dev)
 		dev->rx_wake(dev->hooks_opaque);
 }
 
+/*
+ * While the receiver waits for room no new frame raises ROK, yet 8139too
+ * polls the ring only while ROK (or an overflow) is pending: a poll that ends
+ * on its budget with frames left and ROK acknowledged, having freed too little
+ * to wake the receiver, would leave them there for good, and the receiver
+ * waiting on them. So while stalled with frames unread, ROK stays set, as the
+ * frames still arriving keep setting it on the real chip.
+ */
+void rtl8139_rx_keep_ok(struct rtl8139 *dev)
+{
+	if (dev->rx_stalled && !rtl8139_rx_empty(dev))
+		dev->isr |= RTL_INT_ROK;
+}
+
 /* With a wake hook, stop taking frames while the ring is short of room (device lock held). */
 static bool rx_stall(struct rtl8139 *dev)
 {
