@@ -1,6 +1,7 @@
 # The emulated PCI NICs (model = e1000 | rtl8139) under real KVM, on the same
 # test bed as net.bats: bridge capbr0, namespace capns at 198.18.0.1/24. Each
-# is driven by the guest kernel's stock driver (e1000, 8139too).
+# is driven by the guest kernel's stock driver (e1000; 8139cp, as the rtl8139
+# is an RTL8139C+ like QEMU's).
 load helpers
 load net_helpers
 
@@ -34,8 +35,8 @@ a exit 0" ]
 	model_binds_and_pings e1000 2 e1000 02:e1:00:00:00:02
 }
 
-@test "rtl8139: the 8139too driver binds with the configured MAC; ping both ways" {
-	model_binds_and_pings rtl8139 3 8139too 02:81:39:00:00:03
+@test "rtl8139: the 8139cp driver binds with the configured MAC; ping both ways" {
+	model_binds_and_pings rtl8139 3 8139cp 02:81:39:00:00:03
 }
 
 # 16 MiB of the peer's pattern down and 16 MiB of the guest's own data up
@@ -91,7 +92,7 @@ model_carries_tcp() {
 	[ "$(field 'guest exit' exit)" = 0 ]
 	grep -qx "eth0 virtio_net" <<<"$output"
 	grep -qx "eth1 e1000" <<<"$output"
-	grep -qx "eth2 8139too" <<<"$output"
+	grep -qx "eth2 8139cp" <<<"$output"
 	for n in eth0 eth1 eth2; do
 		grep -qx "$n pinged" <<<"$output"
 		[ "$(field "$n rx" rx)" -ge 2 ]

@@ -2,8 +2,8 @@
 """NIC TCP throughput and VM exits: capsule beside QEMU, for virtio-net, e1000 and rtl8139.
 
 virtio-net runs in QEMU's microvm (virtio-net-device), the legacy NICs in its pc
-machine (PCI, `-device e1000|rtl8139`); always a tap without vhost. The guest
-drives both rtl8139s with 8139too.
+machine (PCI, `-device e1000|rtl8139`); always a tap without vhost. Both
+rtl8139s are RTL8139C+ chips, driven by the guest's 8139cp.
 
 Runs on a host with /dev/kvm, as root (tests/bench/run puts it in the emulated
 host). The test bed is tests/acceptance/netbed.sh's: bridge capbr0 and the
@@ -121,10 +121,6 @@ def run_qemu(kernel, initrd, model, queues, addr, script):
     machine, devices = qemu_nic(model, queues, mac)
     # The pause: init's exit port ends QEMU at once, before the UART has sent it all.
     extra = f"capsule.net={mac},{addr}/24 "
-    if model == "rtl8139":
-        # QEMU's is an RTL-8139C+, which Linux gives to 8139cp; without it,
-        # 8139too drives it, as it drives capsule's plain RTL-8139C.
-        extra = "initcall_blacklist=cp_driver_init " + extra
     cmdline = workload_cmdline(script + "; sleep 1", extra, pci=machine == "pc")
     netbed("tap", QEMU_TAP, str(queues))
     try:

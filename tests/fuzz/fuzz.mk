@@ -53,13 +53,13 @@ fuzz_pci_SRCS := vmm/pci/pci.c vmm/io_bus.c tests/fuzz/fuzz_log.c
 fuzz_pci_LIBS := -lpthread
 fuzz_pci_OPTS := -max_len=4096 -timeout=5
 
-fuzz_e1000_tx_SRCS := $(wildcard vmm/nic/e1000*.c) vmm/guest_mem.c vmm/util/iov.c
+fuzz_e1000_tx_SRCS := $(wildcard vmm/nic/e1000*.c) vmm/nic/offload.c vmm/guest_mem.c vmm/util/iov.c
 fuzz_e1000_tx_LIBS := -lpthread
 fuzz_e1000_tx_OPTS := -max_len=8192 -timeout=10
 
-fuzz_rtl8139_SRCS := $(wildcard vmm/nic/rtl8139*.c) vmm/guest_mem.c vmm/util/iov.c
+fuzz_rtl8139_SRCS := $(wildcard vmm/nic/rtl8139*.c) vmm/nic/offload.c vmm/guest_mem.c vmm/util/iov.c
 fuzz_rtl8139_LIBS := -lpthread
-fuzz_rtl8139_OPTS := -max_len=8192 -timeout=5
+fuzz_rtl8139_OPTS := -max_len=8192 -timeout=10
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz

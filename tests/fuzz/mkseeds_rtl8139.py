@@ -3,7 +3,8 @@
 
 usage: tests/fuzz/mkseeds_rtl8139.py
 The input format is described at the top of tests/fuzz/fuzz_rtl8139.c: each
-seed is what 8139too does (probe, open, send, receive), for libFuzzer to vary.
+seed is what 8139too (C mode) or 8139cp (C+ mode) does (probe, open, send,
+receive), for libFuzzer to vary.
 """
 import os
 import struct
@@ -67,6 +68,30 @@ def frame(dst, n):
     return dst + bytes([2, 0, 0, 0, 0, 1, 8, 0]) + bytes((i * 7) & 0xff for i in range(n - 14))
 
 
+def desc(opts1, opts2, addr): return struct.pack('<IIQ', opts1, opts2, addr)
+
+
+OWN, EOR, FS, LS, LGSEN, IPCS, TCPCS = 1 << 31, 1 << 30, 1 << 29, 1 << 28, 1 << 27, 1 << 18, 1 << 16
+
+
+def cp_start(rx_ring=0x4000, tx_ring=0x4400, rx_bufs=0x8000, nrx=4):
+    """cp_init_hw(): reset, C+ on, the rings' addresses, on, then the receive ring given to the chip."""
+    descs = b''.join(desc(OWN | (EOR if i == nrx - 1 else 0) | 1536, 0, rx_bufs + 0x800 * i)
+                     for i in range(nrx))
+    return (w(0x37, 0x10) + r(0x37) + w(0x50, 0xc0) + w(0xe0, 0x003b, W2) + w(0x28, 0, W4) +
+            w(0xe4, rx_ring, W4) + w(0xe8, 0, W4) + w(0x20, tx_ring, W4) + w(0x24, 0, W4) +
+            w(0x37, 0x0c) + w(0xec, 6) + w(0x44, 0x0000a60a, W4) + w(0x40, 0x03000600, W4) +
+            w(0x50, 0) + ram(rx_ring, descs) + w(0x3c, 0x80ff, W2, True))
+
+
+def tcp_frame(n):
+    """A TCP/IPv4 frame of N bytes to MAC, checksums left to the chip."""
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, n - 14, 0, 0, 64, 6, 0, bytes([198, 18, 0, 2]),
+                     bytes([198, 18, 0, 1]))
+    tcp = struct.pack('>HHIIBBHHH', 5001, 40000, 1, 1, 0x50, 0x18, 1000, 0, 0)
+    return MAC + bytes([2, 0, 0, 0, 0, 1, 8, 0]) + ip + tcp + bytes((i * 3) & 0xff for i in range(n - 54))
+
+
 def write(name, data):
     d = os.path.join(HERE, 'corpus', 'rtl8139')
     os.makedirs(d, exist_ok=True)
@@ -96,6 +121,16 @@ def main():
         filt += rx(frame(dst, 64))
     filt += w(0x44, 0x0000f70f, W4) + rx(frame(bytes([0x52, 0x54, 0, 9, 9, 9]), 64)) + op(RESET) + r(0x00, W4)
     write('rx-filters', filt)
+    cp = cp_start() + ram(0x6000, tcp_frame(600)) + ram(0x6400, frame(b'\xff' * 6, 100))
+    cp += ram(0x4400, desc(OWN | FS | LS | IPCS | TCPCS | 600, 0, 0x6000) +
+              desc(OWN | FS | 54 | LGSEN | 536 << 16, 0, 0x6000) + desc(OWN | LS | 546 | LGSEN | 536 << 16, 0, 0x6036) +
+              desc(OWN | FS | LS | EOR | 100, 0x20000 | 0x0201, 0x6400))
+    cp += w(0xd9, 0x40) + r(0x3e, W2, True) + w(0x3e, 0x04, W2, True)
+    for i in range(6):
+        cp += rx(frame(MAC, 1000 if i % 2 else 60))
+    cp += r(0x3e, W2, True) + w(0x3e, 0x53, W2, True) + ram(0x4000, desc(OWN | 1536, 0, 0x8000))
+    cp += w(0x3c, 0x80ff, W2, True) + w(0x14, 0, W4) + w(0x10, 0x7000 | 8, W4) + r(0x10, W4)
+    write('cplus', cp)
 
 
 if __name__ == '__main__':

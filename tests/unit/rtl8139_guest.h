@@ -12,7 +12,7 @@
 #define FAKE_RAM_SIZE (1u << 20)
 #define FAKE_SENT_MAX 8
 #define FAKE_RX_MAX 8
-#define FAKE_FRAME_BYTES 4096
+#define FAKE_FRAME_BYTES NET_FRAME_MAX	/* a whole large-send segment */
 
 struct fake_vm {
 	struct net_backend be;

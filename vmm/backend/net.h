@@ -27,6 +27,10 @@ struct net_hdr {
 
 #define NET_HDR_LEN 12u
 
+/* struct net_hdr's flags and gso_type (virtio-net's values, which tap takes). */
+enum { NET_HDR_NEEDS_CSUM = 1 };
+enum { NET_GSO_TCPV4 = 1, NET_GSO_TCPV6 = 4, NET_GSO_ECN = 0x80 };
+
 /* Offloads: what a receiver can take (set_rx_offloads) and a backend can do. */
 enum {
 	NET_OFFLOAD_CSUM = 1 << 0,	/* frames with a checksum still to fill in */

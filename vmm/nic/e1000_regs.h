@@ -151,8 +151,5 @@ void e1000_count(struct e1000 *dev, bool rx, const uint8_t *dst, uint32_t len);
 /* e1000_tx.c: the guest wrote TDT. */
 void e1000_tx_run(struct e1000 *dev);
 
-/* e1000_csum.c: Internet checksums. */
-uint32_t e1000_csum_add(uint32_t sum, const uint8_t *p, uint32_t len);
-uint16_t e1000_csum_fold(uint32_t sum);
 
 #endif

@@ -8,10 +8,10 @@
 #include <sys/uio.h>
 
 #include "nic/e1000_regs.h"
+#include "nic/offload.h"
 
 #define RX_BUDGET 64		/* frames per call: the I/O thread serves others too */
 #define FCS_LEN 4		/* the driver takes 4 bytes of CRC off every frame */
-#define NET_HDR_NEEDS_CSUM 1
 
 /* RCTL's buffer size: BSIZE, times 16 with BSEX. */
 static uint32_t rx_buf_size(uint32_t rctl)
@@ -76,9 +76,9 @@ static bool rx_fix_csum(const struct net_hdr *h, uint8_t *f, uint32_t len)
 		return true;
 	if (start >= len || off + 2 > len)
 		return false;
-	sum = e1000_csum_add(0, f + start, len - start);
-	f[off] = (uint8_t)~(e1000_csum_fold(sum) >> 8);
-	f[off + 1] = (uint8_t)~e1000_csum_fold(sum);
+	sum = inet_csum_add(0, f + start, len - start);
+	f[off] = (uint8_t)~(inet_csum_fold(sum) >> 8);
+	f[off + 1] = (uint8_t)~inet_csum_fold(sum);
 	return true;
 }
 

@@ -8,32 +8,18 @@
 #include <sys/uio.h>
 
 #include "nic/e1000_regs.h"
+#include "nic/offload.h"
 
 /* The longest frame the backend takes, less the 4 bytes a VLAN tag may add. */
 #define TX_FRAME_MAX (NET_FRAME_MAX - NET_HDR_LEN - 4)
 #define TX_FRAME_MIN 14		/* an Ethernet header */
 #define TSO_MSS_MIN 8
-#define VIRTIO_GSO_TCPV4 1
-#define VIRTIO_GSO_TCPV6 4
-#define VIRTIO_GSO_ECN 0x80
 #define TCP_FLAG_CWR 0x80
-#define NET_HDR_NEEDS_CSUM 1
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* The one's complement checksum of F[START..END] (inclusive) goes in at OFF. */
 static void csum_insert(uint8_t *f, uint32_t start, uint32_t end, uint32_t off)
 {
-	put_be16(f + off, (uint16_t)~e1000_csum_fold(e1000_csum_add(0, f + start, end - start + 1)));
+	put_be16(f + off, (uint16_t)~inet_csum_fold(inet_csum_add(0, f + start, end - start + 1)));
 }
 
 /* Whether a checksum from START to END (inclusive; 0: the end) stored at OFF fits a LEN-byte frame. */
@@ -100,12 +86,12 @@ static bool tso(struct e1000 *dev, struct net_hdr *h, uint8_t *f, uint32_t len)
 	} else {
 		put_be16(f + c->ipcss + 4, (uint16_t)(len - c->ipcss - iphl));
 	}
-	put_be16(f + c->tucso, e1000_csum_fold((uint32_t)get_be16(f + c->tucso) + l4len));
+	put_be16(f + c->tucso, inet_csum_fold((uint32_t)get_be16(f + c->tucso) + l4len));
 	h->flags = NET_HDR_NEEDS_CSUM;
-	h->gso_type = v4 ? VIRTIO_GSO_TCPV4 : VIRTIO_GSO_TCPV6;
+	h->gso_type = v4 ? NET_GSO_TCPV4 : NET_GSO_TCPV6;
 	/* CWR set: like any ECN segment, only what handles ECN may cut it (tap: TSO_ECN). */
 	if ((f[c->tucss + 13] & TCP_FLAG_CWR) && (dev->host.be->offloads & NET_OFFLOAD_TSO_ECN))
-		h->gso_type |= VIRTIO_GSO_ECN;
+		h->gso_type |= NET_GSO_ECN;
 	h->hdr_len = c->hdr_len;
 	h->gso_size = c->mss;
 	h->csum_start = c->tucss;
@@ -130,20 +116,6 @@ static bool offloads(struct e1000 *dev, struct net_hdr *h, uint8_t *f, uint32_t 
 	       l4_csum(dev, h, f, len, c->tucss, c->tucso, c->tucse);
 }
 
-/* VLE with VLAN mode on: the tag goes in after the addresses; the offsets move with it. */
-static void vlan_insert(struct e1000 *dev, struct net_hdr *h, uint8_t *f, uint32_t *len,
-			uint16_t tci)
-{
-	memmove(f + 16, f + 12, *len - 12);
-	put_be16(f + 12, (uint16_t)e1000_reg(dev, E1000_VET));
-	put_be16(f + 14, tci);
-	*len += 4;
-	if (h->flags & NET_HDR_NEEDS_CSUM)
-		h->csum_start += 4;
-	if (h->gso_type)
-		h->hdr_len += 4;
-}
-
 static void tx_send(struct e1000 *dev, uint16_t tci)
 {
 	struct e1000_tx_frame *tx = &dev->tx;
@@ -160,8 +132,9 @@ static void tx_send(struct e1000 *dev, uint16_t tci)
 		dev->stats.tx_dropped++;
 		return;
 	}
+	/* VLE with VLAN mode on: the tag goes in after the addresses. */
 	if ((tx->cmd & E1000_TXD_VLE) && (e1000_reg(dev, E1000_CTRL) & E1000_CTRL_VME))
-		vlan_insert(dev, &h, tx->buf, &len, tci);
+		offload_vlan_insert(&h, tx->buf, &len, (uint16_t)e1000_reg(dev, E1000_VET), tci);
 	iov[0] = (struct iovec){ &h, NET_HDR_LEN };
 	iov[1] = (struct iovec){ tx->buf, len };
 	/* A full tap (-EAGAIN) drops the frame: the vCPU never waits on the host. */

@@ -35,6 +35,7 @@ static void soft_reset(struct rtl8139 *dev)
 	dev->rcr = 0;
 	dev->tcr = 0;
 	dev->mpc = 0;
+	rtl8139_cp_reset(dev);
 	rtl8139_rx_reset(dev);
 	rtl8139_update_irq(dev);
 }
@@ -94,11 +95,6 @@ void rtl8139_destroy(struct rtl8139 *dev)
 	pthread_mutex_destroy(&dev->lock);
 }
 
-static uint32_t le32_of(const uint8_t *b)
-{
-	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 static uint8_t read_9346cr(const struct rtl8139 *dev)
 {
 	uint8_t v = dev->cfg9346 & RTL_EEM_MASK;
@@ -126,12 +122,13 @@ static uint16_t tx_summary(const struct rtl8139 *dev)
 static uint32_t read_dword(const struct rtl8139 *dev, unsigned base)
 {
 	uint8_t cr;
+	uint32_t v;
 
 	switch (base) {
-	case 0x00: return le32_of(dev->idr);
+	case 0x00: return rtl8139_le32(dev->idr);
 	case 0x04: return dev->idr[4] | dev->idr[5] << 8;
-	case 0x08: return le32_of(dev->mar);
-	case 0x0c: return le32_of(dev->mar + 4);
+	case 0x08: return rtl8139_le32(dev->mar);
+	case 0x0c: return rtl8139_le32(dev->mar + 4);
 	case 0x10: case 0x14: case 0x18: case 0x1c: return dev->tsd[(base - 0x10) / 4];
 	case 0x20: case 0x24: case 0x28: case 0x2c: return dev->tsad[(base - 0x20) / 4];
 	case 0x30: return dev->rbstart;
@@ -149,8 +146,7 @@ static uint32_t read_dword(const struct rtl8139 *dev, unsigned base)
 	case 0x60: return tx_summary(dev) | (uint32_t)dev->bmcr << 16;
 	case 0x64: return BMSR_VAL | (uint32_t)dev->anar << 16;
 	case 0x68: return ANLPAR_VAL | (uint32_t)ANER_VAL << 16;
-	case 0xd8: return dev->config5;
-	default: return 0;
+	default: return rtl8139_cp_read(dev, base, &v) ? v : 0;
 	}
 }
 
@@ -163,6 +159,9 @@ static void write_cr(struct rtl8139 *dev, uint8_t val)
 	/* Enabling the receiver starts the ring over (8139too's rx error path relies on it). */
 	if ((val & RTL_CR_RE) && !(dev->cr & RTL_CR_RE))
 		rtl8139_rx_reset(dev);
+	/* The transmitter on or off: C+ mode's ring starts over. */
+	if ((val ^ dev->cr) & RTL_CR_TE)
+		rtl8139_cp_tx_reset(dev);
 	dev->cr = val & (RTL_CR_RE | RTL_CR_TE);
 }
 
@@ -246,9 +245,14 @@ static void write_dword(struct rtl8139 *dev, unsigned base, uint32_t val, uint32
 	case 0x08: write_bytes(dev->mar, 4, val, mask); break;
 	case 0x0c: write_bytes(dev->mar + 4, 4, val, mask); break;
 	case 0x10: case 0x14: case 0x18: case 0x1c:
-		rtl8139_tsd_write(dev, slot, merge(dev->tsd[slot], val, mask));
+		if (!rtl8139_cp_write_tsd(dev, slot, merge(dev->tsd[slot], val, mask)))
+			rtl8139_tsd_write(dev, slot, merge(dev->tsd[slot], val, mask));
 		break;
-	case 0x20: case 0x24: case 0x28: case 0x2c: dev->tsad[slot] = merge(dev->tsad[slot], val, mask); break;
+	case 0x20: case 0x24: case 0x28: case 0x2c:
+		dev->tsad[slot] = merge(dev->tsad[slot], val, mask);
+		if (slot < 2)	/* C+ mode's TNPDS: the ring starts over */
+			rtl8139_cp_tx_reset(dev);
+		break;
 	case 0x30: dev->rbstart = merge(dev->rbstart, val, mask); break;
 	case 0x34:
 		if (mask & 0xff000000)
@@ -263,10 +267,14 @@ static void write_dword(struct rtl8139 *dev, unsigned base, uint32_t val, uint32
 	case 0x40: dev->tcr = merge(dev->tcr, val, mask) & TCR_WRITABLE; break;
 	case 0x44: dev->rcr = merge(dev->rcr, val, mask); break;
 	case 0x4c: dev->mpc = 0; break;	/* any write clears the missed-frame count */
-	case 0x50: case 0x58: case 0xd8: write_config_dword(dev, base, val, mask); break;
+	case 0x50: case 0x58: write_config_dword(dev, base, val, mask); break;
 	case 0x5c: dev->mulint = (uint16_t)merge(dev->mulint, val, mask & 0xffff) & 0x0fff; break;
 	case 0x60: case 0x64: write_phy_dword(dev, base, val, mask); break;
-	default: break;
+	case 0xd8:	/* Config5, then TPPoll and RMS */
+		write_config_dword(dev, base, val, mask);
+		rtl8139_cp_write(dev, base, val, mask);
+		break;
+	default: rtl8139_cp_write(dev, base, val, mask); break;
 	}
 	rtl8139_update_irq(dev);
 	rtl8139_rx_check_wake(dev);

@@ -1,4 +1,4 @@
-/* The Realtek RTL8139C NIC (10EC:8139 revision 0x10, the chip Linux's 8139too drives), bus-independent. */
+/* The Realtek RTL8139C+ NIC (10EC:8139 revision 0x20, QEMU's chip, Linux's 8139cp), bus-independent. */
 #ifndef CAPSULE_RTL8139_H
 #define CAPSULE_RTL8139_H
 
@@ -9,13 +9,15 @@
 #include "nic/nic_host.h"
 
 /*
- * PCI identity. Revision 0x10 with TCR's hardware version bits saying
- * RTL-8139C: 8139too takes revisions below 0x20 and 8139cp only 0x20 and
- * above (C+ mode), so exactly one driver binds.
+ * PCI identity. Revision 0x20 with TCR's hardware version bits saying
+ * RTL-8139C+, as QEMU's: Linux gives it to 8139cp (8139too refuses 0x20 and
+ * above), which drives C+ mode, descriptor rings as on the e1000. The chip
+ * still does the plain RTL8139 mode (a receive ring buffer, four transmit
+ * slots) for drivers that know only that one.
  */
 #define RTL8139_VENDOR_ID	0x10ec
 #define RTL8139_DEVICE_ID	0x8139
-#define RTL8139_REVISION	0x10
+#define RTL8139_REVISION	0x20
 #define RTL8139_CLASS		0x020000	/* network, Ethernet */
 #define RTL8139_SUBSYS_VENDOR	0x10ec
 #define RTL8139_SUBSYS_ID	0x8139
@@ -25,8 +27,8 @@
 #define RTL8139_MMIO_BAR	1
 #define RTL8139_REGS_SIZE	256u
 
-/* TCR bits 30-26 and 23-22: the chip's version; 8139too's table calls these RTL-8139C. */
-#define RTL8139_TCR_HWVER	0x74000000u
+/* TCR bits 30-26 and 23-22: the chip's version; 8139too's table calls these RTL-8139C+. */
+#define RTL8139_TCR_HWVER	0x74800000u
 #define RTL8139_TCR_HWVER_MASK	0x7cc00000u
 
 /* Registers (byte offsets in either BAR). */
@@ -38,6 +40,9 @@ enum {
 	RTL_CONFIG4 = 0x5a, RTL_MULINT = 0x5c, RTL_RERID = 0x5e, RTL_TSAD = 0x60,
 	RTL_BMCR = 0x62, RTL_BMSR = 0x64, RTL_ANAR = 0x66, RTL_ANLPAR = 0x68, RTL_ANER = 0x6a,
 	RTL_CONFIG5 = 0xd8,
+	/* C+ mode: DTCCR overlays TSD0-1, the normal-priority TNPDS TSAD0-1, the high THPDS TSAD2-3. */
+	RTL_DTCCR = 0x10, RTL_TNPDS = 0x20, RTL_THPDS = 0x28, RTL_TPPOLL = 0xd9, RTL_RMS = 0xda,
+	RTL_CPCR = 0xe0, RTL_INTRMIT = 0xe2, RTL_RDSAR = 0xe4, RTL_ETTHR = 0xec,
 };
 
 /* CR */
@@ -49,6 +54,35 @@ enum {
 	RTL_INT_LENCHG = 0x2000, RTL_INT_TIMEOUT = 0x4000, RTL_INT_SERR = 0x8000,
 	RTL_INT_ALL = 0xe07f,
 };
+/* ISR and IMR in C+ mode: RXOVW is "no receive descriptor", and two more causes. */
+enum { RTL_INT_RDU = 0x0010, RTL_INT_TDU = 0x0080, RTL_INT_SWINT = 0x0100 };
+/* C+ Command Register (CPCR) */
+enum {
+	RTL_CPCR_TXON = 0x0001, RTL_CPCR_RXON = 0x0002, RTL_CPCR_RXCSUM = 0x0020,
+	RTL_CPCR_RXVLAN = 0x0040,
+};
+/* TPPoll */
+enum { RTL_TPPOLL_NPQ = 0x40, RTL_TPPOLL_HPQ = 0x80 };
+/* DTCCR (low dword): the counters dump's start and busy bit; the address is 64-byte aligned. */
+enum { RTL_DTCCR_CMD = 0x08, RTL_DTCCR_ADDR_MASK = ~0x3fu };
+/* C+ descriptors: 16 bytes, opts1 (this), opts2, a 64-bit buffer address. */
+enum {
+	RTL_DESC_OWN = 1u << 31, RTL_DESC_EOR = 1u << 30, RTL_DESC_FS = 1u << 29,
+	RTL_DESC_LS = 1u << 28,
+	/* transmit opts1 */
+	RTL_TXD_LGSEN = 1u << 27, RTL_TXD_MSS_SHIFT = 16, RTL_TXD_MSS_MASK = 0x7ff,
+	RTL_TXD_ERR = 1u << 23, RTL_TXD_IPCS = 1u << 18, RTL_TXD_UDPCS = 1u << 17,
+	RTL_TXD_TCPCS = 1u << 16, RTL_TXD_LEN = 0xffff,
+	/* transmit opts2 */
+	RTL_TXD_TAGC = 1u << 17,
+	/* receive opts1 */
+	RTL_RXD_MAR = 1u << 26, RTL_RXD_PAM = 1u << 25, RTL_RXD_BAR = 1u << 24,
+	RTL_RXD_LEN = 0x1fff,
+};
+#define RTL_DESC_SIZE		16u
+#define RTL8139_CP_RING_MAX	1024u	/* descriptors a ring may hold: one without EOR wraps here */
+#define RTL8139_CP_TX_MAX	(NET_FRAME_MAX - NET_HDR_LEN - 4)	/* a whole TSO segment; 4 for a tag */
+
 /* TSD */
 enum {
 	RTL_TSD_SIZE = 0x1fff, RTL_TSD_OWN = 0x2000, RTL_TSD_TUN = 0x4000, RTL_TSD_TOK = 0x8000,
@@ -91,6 +125,19 @@ struct rtl8139_eeprom {
 struct rtl8139_stats {
 	uint64_t tx_frames, tx_bad_size, tx_bad_addr, tx_backend_drops;
 	uint64_t rx_frames, rx_filtered, rx_ring_full, rx_bad_size, rx_bad_addr, rx_errors;
+	uint64_t tx_bad_desc, tx_bad_offload;	/* C+ mode */
+};
+
+/* C+ mode's state: where each ring is, and the frame being gathered from transmit descriptors. */
+struct rtl8139_cplus {
+	uint16_t cpcr, intrmit, rms;
+	uint8_t etthr;
+	uint32_t rdsar[2];	/* receive descriptors' address, low and high */
+	unsigned rx_next, tx_next;	/* the descriptor each ring goes on at */
+	/* The frame under way: its first descriptor's opts1 and opts2, its bytes so far. */
+	bool tx_busy, tx_bad;
+	uint32_t tx_opts1, tx_opts2, tx_len;
+	uint8_t txbuf[RTL8139_CP_TX_MAX + 4];
 };
 
 struct rtl8139 {
@@ -114,6 +161,7 @@ struct rtl8139 {
 	void *hooks_opaque;
 	struct rtl8139_eeprom ee;
 	struct rtl8139_stats stats;
+	struct rtl8139_cplus cp;
 	/* The I/O thread's receive buffer: net_hdr, frame, room to pad and add the CRC. */
 	uint8_t rxbuf[NET_HDR_LEN + RTL8139_RX_MAX + 1];
 };

@@ -38,10 +38,11 @@ void rtl8139_rx_reset(struct rtl8139 *dev)
 {
 	dev->cbr = 0;
 	dev->capr = (uint16_t)(0u - RX_CAPR_BIAS);
+	dev->cp.rx_next = 0;
 }
 
 /* The Ethernet FCS (CRC-32, reflected), a nibble at a time: a constant table, nothing to set up. */
-static uint32_t fcs(const uint8_t *p, uint32_t len)
+uint32_t rtl8139_fcs(const uint8_t *p, uint32_t len)
 {
 	static const uint32_t nibble[16] = {
 		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
@@ -116,11 +117,16 @@ static int ring_write(struct rtl8139 *dev, uint32_t off, const void *src, uint32
 	return guest_mem_write(dev->host.mem, dev->rbstart, (const uint8_t *)src + first, len - first);
 }
 
-static void rx_overflow(struct rtl8139 *dev)
+void rtl8139_rx_missed(struct rtl8139 *dev, uint16_t cause)
 {
 	dev->stats.rx_ring_full++;
 	dev->mpc = (dev->mpc + 1) & 0xffffff;	/* 24 bits */
-	dev->isr |= RTL_INT_RXOVW;
+	dev->isr |= cause;
+}
+
+static bool cplus_rx(const struct rtl8139 *dev)
+{
+	return dev->cp.cpcr & RTL_CPCR_RXON;
 }
 
 void rtl8139_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len)
@@ -137,12 +143,13 @@ void rtl8139_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len)
 		dev->stats.rx_filtered++;
 		return;
 	}
+	if (cplus_rx(dev))
+		return rtl8139_cp_rx_frame(dev, frame, len, status);
 	need = RX_FRAME_SPACE(len);
 	if (need >= ring - used)
-		return (void)rx_overflow(dev);
-	crc = fcs(frame, len);
-	for (unsigned i = 0; i < 4; i++)
-		le_crc[i] = (uint8_t)(crc >> 8 * i);
+		return rtl8139_rx_missed(dev, RTL_INT_RXOVW);
+	crc = rtl8139_fcs(frame, len);
+	rtl8139_put_le32(le_crc, crc);
 	hdr[0] = (uint8_t)status;
 	hdr[1] = (uint8_t)(status >> 8);
 	hdr[2] = (uint8_t)(len + RX_CRC_LEN);
@@ -158,13 +165,20 @@ void rtl8139_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len)
 	dev->isr |= RTL_INT_ROK;
 }
 
-/* Whether the largest frame would fit now; a receiver that is off takes (and drops) anything. */
+/*
+ * Whether the largest frame would fit now (C+ mode: a descriptor is free); a
+ * receiver that is off takes (and drops) anything.
+ */
 static bool rx_room(const struct rtl8139 *dev)
 {
 	uint32_t ring = rtl8139_rx_ring_len(dev), wr = dev->cbr % ring;
 	uint32_t used = (wr + ring - rx_read_ptr(dev)) % ring;
 
-	return !(dev->cr & RTL_CR_RE) || RX_FRAME_SPACE(RTL8139_RX_MAX) < ring - used;
+	if (!(dev->cr & RTL_CR_RE))
+		return true;
+	if (cplus_rx(dev))
+		return rtl8139_cp_rx_room(dev);
+	return RX_FRAME_SPACE(RTL8139_RX_MAX) < ring - used;
 }
 
 void rtl8139_rx_check_wake(struct rtl8139 *dev)
@@ -186,7 +200,7 @@ void rtl8139_rx_check_wake(struct rtl8139 *dev)
  */
 void rtl8139_rx_keep_ok(struct rtl8139 *dev)
 {
-	if (dev->rx_stalled && !rtl8139_rx_empty(dev))
+	if (dev->rx_stalled && !cplus_rx(dev) && !rtl8139_rx_empty(dev))
 		dev->isr |= RTL_INT_ROK;
 }
 
