@@ -129,7 +129,7 @@ guest_run() {
 		timeout -k 5 120 "$capsule" run -c "$2" -- sh -c "$3" </dev/null >"$d/guest" 2>"$d/err"
 		s=$?
 		[ $try != 3 ] && [ -d /run/kvm-host ] || break
-		# 124: timed out; 137: and then ignored SIGTERM for 5 s as well.
+		# 124: timed out; 137: and still shutting down 5 s later (capsule gives a guest 10 s).
 		[ $s = 124 ] || [ $s = 137 ] || grep -q "triple fault" "$d/err" || break
 		echo "try $try: $(tr "\n" " " <"$d/err")"
 		stop_peers
