@@ -7,6 +7,7 @@
 
 #include "../qcow2/qtest.h"
 #include "backend/block.h"
+#include "backend/qcow2.h"
 #include "check.h"
 
 /* DIR/NAME (qt_in()). */
@@ -251,6 +252,51 @@ static void ranges_and_iovecs(void)
 	b->ops->close(b);
 }
 
+/*
+ * Clusters back to back in the file are read with one preadv: a sequentially
+ * written image in one, clusters written in reverse in one each, a hole or a
+ * zero cluster splitting a run in two; the bytes always qemu-img's.
+ */
+static void contiguous_runs(void)
+{
+	static const struct {
+		const char *name, *writes;
+		uint64_t off, len, reads;
+	} cases[] = {
+		{ "seq", "-c 'write -P 0x5a 0 2M'", 512 * 1024 + 4096, 1024 * 1024, 1 },
+		{ "rev", "-c 'write -P 1 192k 64k' -c 'write -P 2 128k 64k' -c 'write -P 3 64k 64k' "
+			 "-c 'write -P 4 0 64k'", 0, 256 * 1024, 4 },
+		{ "hole", "-c 'write -P 5 0 1M' -c 'discard 256k 64k'", 0, 1024 * 1024, 2 },
+		{ "zero", "-c 'write -P 6 0 1M' -c 'write -z 512k 64k'", 4096, 1000 * 1024, 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char img[PATH_MAX];
+		uint8_t *buf = malloc(cases[i].len), *ref = malloc(cases[i].len);
+		struct block_backend *b;
+		int fd;
+
+		snprintf(img, sizeof(img), "%s/run-%s.qcow2", dir, cases[i].name);
+		CHECK(qt_sh("qemu-img create -q -f qcow2 -o cluster_size=65536 '%s' 4M", img) == 0);
+		CHECK(qt_sh("qemu-io -f qcow2 %s '%s' >/dev/null", cases[i].writes, img) == 0);
+		CHECK(qt_sh("qemu-img convert -O raw '%s' '%s.raw'", img, img) == 0);
+		b = qt_open(img, true);
+		CHECK(b != NULL && buf && ref);
+		if (!b || !buf || !ref)
+			return;
+		CHECK(b->ops->preadv(b, &(struct iovec){ buf, cases[i].len }, 1, cases[i].off) == 0);
+		CHECK(((struct qcow2_image *)b)->data_reads == cases[i].reads);
+		snprintf(img + strlen(img), sizeof(img) - strlen(img), ".raw");
+		fd = open(img, O_RDONLY);
+		CHECK(fd >= 0 && pread(fd, ref, cases[i].len, (off_t)cases[i].off) == (ssize_t)cases[i].len);
+		CHECK(!memcmp(buf, ref, cases[i].len));
+		close(fd);
+		b->ops->close(b);
+		free(buf);
+		free(ref);
+	}
+}
+
 int main(void)
 {
 	dir = qt_mkdtemp();
@@ -261,6 +307,7 @@ int main(void)
 	RUN(deep_chain);
 	RUN(explicit_format);
 	RUN(ranges_and_iovecs);
+	RUN(contiguous_runs);
 	qt_done(dir);
 	return CHECK_SUMMARY();
 }

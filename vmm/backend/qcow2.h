@@ -165,6 +165,7 @@ struct qcow2_image {
 	uint64_t dbuf_entry;		/* the L2 entry DBUF holds (0: none) */
 	z_stream zs;
 	bool zs_ready;
+	uint64_t data_reads;		/* preadv calls for guest data (tests count them) */
 };
 
 /* Big-endian fields. */
@@ -357,8 +358,9 @@ int qcow2_lookup(struct qcow2_image *img, uint64_t vc, struct qcow2_map *m);
 /* qcow2_read.c */
 
 /*
- * Read [OFF, OFF + LEN) of the guest, within one guest cluster mapped by M,
- * into IOV. 0 or -errno.
+ * Read [OFF, OFF + LEN) of the guest, within one guest cluster mapped by M
+ * (NORMAL: or a run of clusters that follow it in the file too), into IOV.
+ * 0 or -errno.
  */
 int qcow2_read_mapped(struct qcow2_image *img, const struct qcow2_map *m, uint64_t off,
 		      uint64_t len, const struct iovec *iov, int iovcnt);

@@ -100,6 +100,7 @@ int qcow2_read_mapped(struct qcow2_image *img, const struct qcow2_map *m, uint64
 		return 0;
 	case QCOW2_NORMAL:
 		/* A last cluster the file ends inside of: the rest was never written, so zeroes. */
+		img->data_reads++;
 		return block_fd_preadv(img->fd, iov, iovcnt, m->host + in, true);
 	case QCOW2_COMPRESSED:
 		r = inflate_cluster(img, m);
@@ -138,22 +139,59 @@ int qcow2_for_each_cluster(struct qcow2_image *img, const struct iovec *iov, int
 	return r;
 }
 
-/* Read one piece within a guest cluster. */
-static int read_piece(struct qcow2_image *img, uint64_t off, uint64_t len, const struct iovec *iov,
-		      int iovcnt, void *opaque)
+/*
+ * How far from OFF (N bytes into M's cluster so far, at most LEN in all) the
+ * guest's clusters lie back to back in the file, as a sequentially written
+ * image has them: one preadv then reads them all. Stops at the first cluster
+ * that is not NORMAL, not next in the file, or cannot be looked up (read on
+ * its own, it reports its error).
+ */
+static uint64_t normal_run(struct qcow2_image *img, const struct qcow2_map *m, uint64_t off,
+			   uint64_t n, uint64_t len)
 {
-	struct qcow2_map m;
-	int r;
+	uint64_t in = off & (img->cluster_size - 1);
+	struct qcow2_map next;
 
-	(void)opaque;
-	r = qcow2_lookup(img, off >> img->cluster_bits, &m);
-	return r ? r : qcow2_read_mapped(img, &m, off, len, iov, iovcnt);
+	while (n < len) {
+		uint64_t more = img->cluster_size < len - n ? img->cluster_size : len - n;
+
+		if (qcow2_lookup(img, (off + n) >> img->cluster_bits, &next) ||
+		    next.kind != QCOW2_NORMAL || next.host != m->host + in + n)
+			break;
+		n += more;
+	}
+	return n;
 }
 
 int qcow2_preadv(struct block_backend *b, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	struct qcow2_image *img = (struct qcow2_image *)b;
+	uint64_t len = iov_size(iov, (unsigned)iovcnt), done = 0;
+	struct iovec *part;
+	int r = 0;
 
-	return qcow2_for_each_cluster(img, iov, iovcnt, offset, iov_size(iov, (unsigned)iovcnt),
-				      read_piece, NULL);
+	if (offset > img->base.size || len > img->base.size - offset)
+		return -EINVAL;
+	part = malloc((size_t)(iovcnt ? iovcnt : 1) * sizeof(*part));
+	if (!part)
+		return -ENOMEM;
+	pthread_mutex_lock(&img->lock);
+	while (done < len && !r) {
+		uint64_t at = offset + done, in = at & (img->cluster_size - 1);
+		uint64_t n = img->cluster_size - in < len - done ? img->cluster_size - in : len - done;
+		struct qcow2_map m;
+		int cnt;
+
+		r = qcow2_lookup(img, at >> img->cluster_bits, &m);
+		if (r)
+			break;
+		if (m.kind == QCOW2_NORMAL)
+			n = normal_run(img, &m, at, n, len - done);
+		cnt = iov_slice(iov, (unsigned)iovcnt, done, n, part, (unsigned)iovcnt);
+		r = cnt < 0 ? -EINVAL : qcow2_read_mapped(img, &m, at, n, part, cnt);
+		done += n;
+	}
+	pthread_mutex_unlock(&img->lock);
+	free(part);
+	return r;
 }
