@@ -5,7 +5,9 @@ Runs on a host with /dev/kvm (tests/bench/run puts it in the emulated host).
 Both VMMs boot the same guest, whose init marks its start with a write to
 port 0x502 and then runs `true` and reports on port 0x501; the time from
 launching the VMM to that mark is measured the same way for both (the moment
-this script sees it), and peak RSS comes from wait4().
+this script sees it), and peak RSS comes from wait4(). VM exits per boot (to
+the guest's end) come from KVM's per-VM debugfs counters, capsule's also by
+reason.
 usage: boot.py CAPSULE KERNEL INITRD [RUNS]
 """
 import os
@@ -15,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from kvm_exits import COUNTERS, ExitCounter
 
 # capsule.tty=1: the workload uses the console (QEMU has no virtio-console here).
 CMDLINE = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable pci=off "
@@ -98,6 +102,7 @@ def main():
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
     results = {"capsule": [], "qemu microvm": [], "capsule, no sandbox": []}
     sandbox_ms = {"capsule": [], "capsule, no sandbox": []}
+    counts = {name: [] for name in results}
     with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
         conf.write(UNSANDBOXED)
         conf.flush()
@@ -106,16 +111,19 @@ def main():
             for name, fn in (("capsule", lambda: run_capsule(capsule)),
                              ("qemu microvm", lambda: run_qemu(kernel, initrd)),
                              ("capsule, no sandbox", lambda: run_capsule(capsule, conf.name))):
-                boot, rss, status, sandbox = fn()
+                with ExitCounter() as exits:
+                    boot, rss, status, sandbox = fn()
                 if status != 0:
                     sys.exit(f"{name} run {i + 1}: guest status {status}")
                 results[name].append((boot, rss))
+                counts[name].append(exits.counts)
                 if sandbox is not None:
                     sandbox_ms[name].append(sandbox)
                 print(f"  run {i + 1} {name:19s} boot {boot * 1000:8.1f} ms  "
-                      f"peak RSS {rss / 1024:6.1f} MiB", file=sys.stderr)
+                      f"peak RSS {rss / 1024:6.1f} MiB  exits {exits.exits}", file=sys.stderr)
     report(runs, [summary(n, results[n]) for n in ("capsule", "qemu microvm")],
            summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
+    report_exits(counts["capsule"], counts["qemu microvm"])
 
 
 def report(runs, rows, unsandboxed, sandbox_ms):
@@ -129,6 +137,25 @@ def report(runs, rows, unsandboxed, sandbox_ms):
     print(f"sandbox: capsule's own time entering it {statistics.median(sandbox_ms['capsule']):.2f} ms "
           f"median ({statistics.median(sandbox_ms['capsule, no sandbox']):.2f} ms with it off); "
           f"boot to init {c_lo:.1f} ms min with it, {unsandboxed[1]:.1f} without")
+
+
+# How the reasons read in the table; what none of them counts is "other".
+REASONS = {"io_exits": "port I/O", "mmio_exits": "MMIO", "halt_exits": "HLT",
+           "irq_window_exits": "interrupt window", "irq_exits": "host interrupt"}
+
+
+def report_exits(capsule, qemu):
+    """Median exits per boot beside QEMU's, and capsule's by reason."""
+    if not capsule or not capsule[0]["exits"]:
+        print("VM exits per boot: no KVM debugfs counters here")
+        return
+    med = {name: statistics.median(c[name] for c in capsule) for name in COUNTERS}
+    q = statistics.median(c["exits"] for c in qemu)
+    print(f"VM exits per boot (median): capsule {med['exits']:.0f}, qemu microvm {q:.0f}, "
+          f"ratio {med['exits'] / q if q else float('nan'):.2f}")
+    other = med["exits"] - sum(med[n] for n in REASONS)
+    print("  capsule by reason: " + ", ".join(f"{label} {med[n]:.0f}" for n, label in REASONS.items()) +
+          f", other {max(other, 0):.0f}")
 
 
 if __name__ == "__main__":

@@ -27,9 +27,9 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
+from kvm_exits import ExitCounter
 from microvm import qemu_argv, workload_cmdline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,7 +41,6 @@ UP_PORT, DOWN_PORT = 5001, 5002
 VMMS = os.environ.get("CAPSULE_BENCH_NET_VMMS", "capsule qemu").split()
 MODELS = os.environ.get("CAPSULE_BENCH_NET_MODELS", "virtio e1000 rtl8139").split()
 QUEUES = [int(q) for q in os.environ.get("CAPSULE_BENCH_NET_QUEUES", "1 2").split()]
-KVM_DEBUGFS = "/sys/kernel/debug/kvm"
 QEMU_TAP = "capqemu0"
 TIMEOUT = 300  # one boot and both transfers; ~30 s when all is well
 UP = "up() { cut -d' ' -f1 /proc/uptime; }; "
@@ -132,45 +131,6 @@ def run_qemu(kernel, initrd, model, queues, addr, script):
     # isa-debug-exit turns init's 0 into 1; with -no-reboot a guest reset (a triple
     # fault, say) ends QEMU with 0 and no word.
     return out.stdout + out.stderr + f"\n[qemu exit status {out.returncode}]\n".encode()
-
-
-class ExitCounter:
-    """KVM's exit count for the VMs created while it runs (the emulated host's
-    kvm-hold VM, there before, is left out). KVM drops a VM's counters when the
-    VM ends, so they are sampled while it runs; the last sample is kept."""
-
-    def __init__(self):
-        self.before = set(os.listdir(KVM_DEBUGFS)) if available_exit_counts() else None
-        self.exits, self.stop = 0, threading.Event()
-        self.thread = threading.Thread(target=self.sample, daemon=True)
-
-    def sample(self):
-        while not self.stop.wait(0.05):
-            total = 0
-            for d in set(os.listdir(KVM_DEBUGFS)) - self.before:
-                try:
-                    with open(os.path.join(KVM_DEBUGFS, d, "exits")) as f:
-                        total += int(f.read())
-                except (OSError, ValueError):
-                    pass  # a VM that just ended
-            self.exits = max(self.exits, total)
-
-    def __enter__(self):
-        if self.before is not None:
-            self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        if self.before is not None:
-            self.thread.join()
-
-
-def available_exit_counts():
-    if not os.path.isdir(KVM_DEBUGFS):
-        subprocess.run(["mount", "-t", "debugfs", "none", "/sys/kernel/debug"],
-                       stderr=subprocess.DEVNULL)
-    return os.path.isdir(KVM_DEBUGFS)
 
 
 def launch_vm(launch):
