@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from microvm import qemu_argv, workload_cmdline
+from microvm import local_binary, qemu_argv, workload_cmdline
 
 MEMORY_MIB = 256
 TARGET = 128 << 20
@@ -168,7 +168,7 @@ def run_qemu(kernel, initrd, tmp):
 
 
 def main():
-    capsule, kernel, initrd = sys.argv[1:4]
+    capsule, kernel, initrd = local_binary(sys.argv[1]), sys.argv[2], sys.argv[3]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
     res = {"capsule": [], "qemu": []}
     with tempfile.TemporaryDirectory(dir="/run" if os.access("/run", os.W_OK) else None) as tmp:

@@ -7,7 +7,9 @@ port 0x502 and then runs `true` and reports on port 0x501; the time from
 launching the VMM to that mark is measured the same way for both (the moment
 this script sees it), and peak RSS comes from wait4(). VM exits per boot (to
 the guest's end) come from KVM's per-VM debugfs counters, capsule's also by
-reason.
+reason; the time from launch to the first KVM_RUN that entered the guest
+from KVM's kvm_entry trace event, and capsule's own start-to-vCPUs time from
+its --boot-time report.
 usage: boot.py CAPSULE KERNEL INITRD [RUNS]
 """
 import os
@@ -18,7 +20,8 @@ import sys
 import tempfile
 import time
 
-from kvm_exits import COUNTERS, ExitCounter
+from kvm_exits import COUNTERS, ExitCounter, FirstEntry
+from microvm import local_binary
 
 # capsule.tty=1: the workload uses the console (QEMU has no virtio-console here).
 CMDLINE = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable pci=off "
@@ -50,6 +53,9 @@ def finish(proc):
     return proc.returncode, usage.ru_maxrss
 
 
+# capsule's own start-to-vCPUs times (its --boot-time report), by configuration.
+own_start = {"capsule": [], "capsule, no sandbox": []}
+
 # The sandbox off, for its cost: no seccomp filters, no jail.
 UNSANDBOXED = "[vm]\nseccomp = off\n[jail]\nenabled = false\n"
 
@@ -64,7 +70,9 @@ def run_capsule(capsule, conf=None):
     marked, seen = wait_for(proc.stderr.fileno(), proc, b"boot-time-ms")
     status, rss = finish(proc)
     sandbox = float(seen.split(b"sandbox-ms ")[1].split()[0])
-    return marked - start, rss, status, sandbox
+    own_start["capsule" if conf is None else "capsule, no sandbox"].append(
+        float(seen.split(b"start-to-vcpus-ms ")[1].split()[0]))
+    return marked - start, rss, status, sandbox, start
 
 
 def run_qemu(kernel, initrd):
@@ -88,7 +96,7 @@ def run_qemu(kernel, initrd):
             os.close(fd)
         status, rss = finish(proc)
         # isa-debug-exit turns the guest's 0 into (0 << 1) | 1.
-        return marked - start, rss, 0 if status == 1 else status, None
+        return marked - start, rss, 0 if status == 1 else status, None, start
 
 
 def summary(name, samples):
@@ -98,11 +106,12 @@ def summary(name, samples):
 
 
 def main():
-    capsule, kernel, initrd = sys.argv[1:4]
+    capsule, kernel, initrd = local_binary(sys.argv[1]), sys.argv[2], sys.argv[3]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
     results = {"capsule": [], "qemu microvm": [], "capsule, no sandbox": []}
     sandbox_ms = {"capsule": [], "capsule, no sandbox": []}
     counts = {name: [] for name in results}
+    first_run = {name: [] for name in results}
     with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
         conf.write(UNSANDBOXED)
         conf.flush()
@@ -111,12 +120,14 @@ def main():
             for name, fn in (("capsule", lambda: run_capsule(capsule)),
                              ("qemu microvm", lambda: run_qemu(kernel, initrd)),
                              ("capsule, no sandbox", lambda: run_capsule(capsule, conf.name))):
-                with ExitCounter() as exits:
-                    boot, rss, status, sandbox = fn()
+                with ExitCounter() as exits, FirstEntry() as entry:
+                    boot, rss, status, sandbox, launched = fn()
                 if status != 0:
                     sys.exit(f"{name} run {i + 1}: guest status {status}")
                 results[name].append((boot, rss))
                 counts[name].append(exits.counts)
+                if entry.at is not None:
+                    first_run[name].append(entry.at - launched)
                 if sandbox is not None:
                     sandbox_ms[name].append(sandbox)
                 print(f"  run {i + 1} {name:19s} boot {boot * 1000:8.1f} ms  "
@@ -124,6 +135,7 @@ def main():
     report(runs, [summary(n, results[n]) for n in ("capsule", "qemu microvm")],
            summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
     report_exits(counts["capsule"], counts["qemu microvm"])
+    report_first_run(first_run)
 
 
 def report(runs, rows, unsandboxed, sandbox_ms):
@@ -156,6 +168,19 @@ def report_exits(capsule, qemu):
     other = med["exits"] - sum(med[n] for n in REASONS)
     print("  capsule by reason: " + ", ".join(f"{label} {med[n]:.0f}" for n, label in REASONS.items()) +
           f", other {max(other, 0):.0f}")
+
+
+def report_first_run(first_run):
+    """Launch to the first KVM_RUN that entered the guest, beside QEMU's; capsule's own share."""
+    c, q = first_run["capsule"], first_run["qemu microvm"]
+    if not c or not q:
+        print("launch to first KVM_RUN: no tracefs here")
+        return
+    c_ms, q_ms = statistics.median(c) * 1000, statistics.median(q) * 1000
+    print(f"launch to first KVM_RUN (median): capsule {c_ms:.1f} ms, qemu microvm {q_ms:.1f} ms, "
+          f"ratio {c_ms / q_ms:.2f}; capsule's own start to vCPUs "
+          f"{statistics.median(own_start['capsule']):.2f} ms "
+          f"({statistics.median(own_start['capsule, no sandbox']):.2f} ms without the sandbox)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from microvm import qemu_argv, workload_cmdline
+from microvm import local_binary, qemu_argv, workload_cmdline
 
 SIZE_MIB = 128
 RANDOM_OPS = 2000
@@ -82,7 +82,7 @@ def run_qemu(kernel, initrd, image, fmt, script):
 
 
 def main():
-    capsule, kernel, initrd = sys.argv[1:4]
+    capsule, kernel, initrd = local_binary(sys.argv[1]), sys.argv[2], sys.argv[3]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     best = {}
     with tempfile.TemporaryDirectory(dir="/run" if os.access("/run", os.W_OK) else None) as tmp:

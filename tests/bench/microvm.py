@@ -1,6 +1,24 @@
 """QEMU microvm (or, for PCI devices, pc) as the disk and net benches run it: our kernel and initrd, a
 workload on the kernel command line (as capsule passes it), output on the
 serial port, init's exit status through isa-debug-exit."""
+import atexit
+import os
+import shutil
+import tempfile
+
+
+def local_binary(path):
+    """A copy of PATH on a local tmpfs, removed at exit. In the emulated host the
+    project directory is a 9p mount without caching, so every page of capsule's
+    binary (its kernel and initrd among them) would be read over 9p on each
+    start, hundreds of milliseconds that a real host never pays; QEMU's binary
+    comes from the cached root mount."""
+    fd, copy = tempfile.mkstemp(prefix="capsule-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+        shutil.copyfileobj(src, out)
+    os.chmod(copy, 0o755)
+    atexit.register(os.unlink, copy)
+    return copy
 
 
 def workload_cmdline(script, extra="", pci=False):

@@ -30,7 +30,7 @@ import tempfile
 import time
 
 from kvm_exits import ExitCounter
-from microvm import qemu_argv, workload_cmdline
+from microvm import local_binary, qemu_argv, workload_cmdline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NETBED = os.path.join(HERE, "..", "acceptance", "netbed.sh")
@@ -190,7 +190,7 @@ def setups():
 
 
 def main():
-    capsule, kernel, initrd = sys.argv[1:4]
+    capsule, kernel, initrd = local_binary(sys.argv[1]), sys.argv[2], sys.argv[3]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     best, failed, exits_per_mib = {}, {}, {}
     netbed("up")
