@@ -124,6 +124,20 @@ static const uint8_t *image(const char *path, const uint8_t *start, const uint8_
 	return p;
 }
 
+/*
+ * An image copied into the guest: its pages in capsule (the binary's own, or a
+ * file's mapping) would only count against capsule's memory from here on.
+ * They leave the process; the page cache keeps them for the next start, and a
+ * later read (a reboot's reload) faults them back in.
+ */
+static void release_image(const void *p, size_t size)
+{
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)4095;
+	uintptr_t end = ((uintptr_t)p + size + 4095) & ~(uintptr_t)4095;
+
+	madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
 static void load_guest(struct machine *m)
 {
 	char cmdline[4096], err[512], devices[VIRTIO_BUS_CMDLINE_MAX + 512];
@@ -143,6 +157,9 @@ static void load_guest(struct machine *m)
 	vm_map_rom(&m->vm, blob_firmware_start, BLOB_SIZE(firmware));
 	if (boot_load(&m->vm.mem, &p, err, sizeof(err)) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
+	release_image(blob_firmware_start, BLOB_SIZE(firmware));
+	release_image(p.kernel, p.kernel_size);
+	release_image(p.initrd, p.initrd_size);
 }
 
 /* Milliseconds since SINCE. */

@@ -9,7 +9,8 @@ this script sees it), and peak RSS comes from wait4(). VM exits per boot (to
 the guest's end) come from KVM's per-VM debugfs counters, capsule's also by
 reason; the time from launch to the first KVM_RUN that entered the guest
 from KVM's kvm_entry trace event, and capsule's own start-to-vCPUs time from
-its --boot-time report.
+its --boot-time report. VMM overhead: the VMM's resident memory when init
+starts, less guest RAM (the mapping holding it), as /proc/PID/smaps has it.
 usage: boot.py CAPSULE KERNEL INITRD [RUNS]
 """
 import os
@@ -56,6 +57,32 @@ def finish(proc):
 # capsule's own start-to-vCPUs times (its --boot-time report), by configuration.
 own_start = {"capsule": [], "capsule, no sandbox": []}
 
+# Resident KiB that are not guest RAM, by VMM, sampled when init starts.
+overhead = {"capsule": [], "qemu microvm": [], "capsule, no sandbox": []}
+
+
+def sample_overhead(name, pid):
+    """PID's resident memory less guest RAM's mapping (the one at least
+    MEMORY_MIB long): kernel and initrd pages left in the VMM count, guest
+    pages do not. Skipped when the VMM has already gone."""
+    total = guest = 0
+    size = 0
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                if line.startswith("Size:"):
+                    size = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                    total += rss
+                    if size >= MEMORY_MIB * 1024:
+                        guest += rss
+    except OSError:
+        return
+    if total:
+        overhead[name].append(total - guest)
+
+
 # The sandbox off, for its cost: no seccomp filters, no jail.
 UNSANDBOXED = "[vm]\nseccomp = off\n[jail]\nenabled = false\n"
 
@@ -68,6 +95,7 @@ def run_capsule(capsule, conf=None):
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     marked, seen = wait_for(proc.stderr.fileno(), proc, b"boot-time-ms")
+    sample_overhead("capsule" if conf is None else "capsule, no sandbox", proc.pid)
     status, rss = finish(proc)
     sandbox = float(seen.split(b"sandbox-ms ")[1].split()[0])
     own_start["capsule" if conf is None else "capsule, no sandbox"].append(
@@ -92,6 +120,7 @@ def run_qemu(kernel, initrd):
         fd = os.open(fifo, os.O_RDONLY)
         try:
             marked, _ = wait_for(fd, proc, b"\x01")
+            sample_overhead("qemu microvm", proc.pid)
         finally:
             os.close(fd)
         status, rss = finish(proc)
@@ -136,6 +165,7 @@ def main():
            summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
     report_exits(counts["capsule"], counts["qemu microvm"])
     report_first_run(first_run)
+    report_overhead()
 
 
 def report(runs, rows, unsandboxed, sandbox_ms):
@@ -181,6 +211,17 @@ def report_first_run(first_run):
           f"ratio {c_ms / q_ms:.2f}; capsule's own start to vCPUs "
           f"{statistics.median(own_start['capsule']):.2f} ms "
           f"({statistics.median(own_start['capsule, no sandbox']):.2f} ms without the sandbox)")
+
+
+def report_overhead():
+    """Median VMM overhead (resident, not guest RAM) beside QEMU's."""
+    c, q = overhead["capsule"], overhead["qemu microvm"]
+    if not c or not q:
+        print("VMM overhead: the VMMs ended before it could be read")
+        return
+    c_mib, q_mib = statistics.median(c) / 1024, statistics.median(q) / 1024
+    print(f"VMM overhead at init, resident less guest RAM (median): capsule {c_mib:.1f} MiB, "
+          f"qemu microvm {q_mib:.1f} MiB, ratio {c_mib / q_mib:.2f}")
 
 
 if __name__ == "__main__":

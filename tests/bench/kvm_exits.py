@@ -34,6 +34,8 @@ class ExitCounter:
         return self.counts["exits"]
 
     def read(self):
+        """Every counter of every new VM, or None when one could not be read (a
+        VM that just ended): a partial sample would mix moments."""
         totals = dict.fromkeys(COUNTERS, 0)
         for d in set(os.listdir(KVM_DEBUGFS)) - self.before:
             for name in COUNTERS:
@@ -41,13 +43,13 @@ class ExitCounter:
                     with open(os.path.join(KVM_DEBUGFS, d, name)) as f:
                         totals[name] += int(f.read())
                 except (OSError, ValueError):
-                    pass  # a VM that just ended
+                    return None
         return totals
 
     def sample(self):
         while not self.stop.wait(0.02):
             totals = self.read()
-            if totals["exits"] >= self.counts["exits"]:
+            if totals and totals["exits"] >= self.counts["exits"]:
                 self.counts = totals
 
     def __enter__(self):
