@@ -151,5 +151,4 @@ void e1000_count(struct e1000 *dev, bool rx, const uint8_t *dst, uint32_t len);
 /* e1000_tx.c: the guest wrote TDT. */
 void e1000_tx_run(struct e1000 *dev);
 
-
 #endif

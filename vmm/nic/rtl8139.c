@@ -185,11 +185,6 @@ static bool config_unlocked(const struct rtl8139 *dev)
 	return dev->cfg9346 == RTL_EEM_CONFIG;
 }
 
-static uint32_t merge(uint32_t old, uint32_t val, uint32_t mask)
-{
-	return (old & ~mask) | (val & mask);
-}
-
 /* BMCR (0x62, unlocked only) and ANAR (0x66): the high halves of their dwords. */
 static void write_phy_dword(struct rtl8139 *dev, unsigned base, uint32_t val, uint32_t mask)
 {
@@ -198,7 +193,7 @@ static void write_phy_dword(struct rtl8139 *dev, unsigned base, uint32_t val, ui
 
 	if (!(mask >> 16))
 		return;
-	v = (uint16_t)(merge((uint32_t)*reg << 16, val, mask) >> 16);
+	v = (uint16_t)(rtl8139_merge((uint32_t)*reg << 16, val, mask) >> 16);
 	if (base == 0x64)
 		dev->anar = v;
 	else if (config_unlocked(dev))
@@ -245,30 +240,31 @@ static void write_dword(struct rtl8139 *dev, unsigned base, uint32_t val, uint32
 	case 0x08: write_bytes(dev->mar, 4, val, mask); break;
 	case 0x0c: write_bytes(dev->mar + 4, 4, val, mask); break;
 	case 0x10: case 0x14: case 0x18: case 0x1c:
-		if (!rtl8139_cp_write_tsd(dev, slot, merge(dev->tsd[slot], val, mask)))
-			rtl8139_tsd_write(dev, slot, merge(dev->tsd[slot], val, mask));
+		val = rtl8139_merge(dev->tsd[slot], val, mask);
+		if (!rtl8139_cp_write_tsd(dev, slot, val))
+			rtl8139_tsd_write(dev, slot, val);
 		break;
 	case 0x20: case 0x24: case 0x28: case 0x2c:
-		dev->tsad[slot] = merge(dev->tsad[slot], val, mask);
+		dev->tsad[slot] = rtl8139_merge(dev->tsad[slot], val, mask);
 		if (slot < 2)	/* C+ mode's TNPDS: the ring starts over */
 			rtl8139_cp_tx_reset(dev);
 		break;
-	case 0x30: dev->rbstart = merge(dev->rbstart, val, mask); break;
+	case 0x30: dev->rbstart = rtl8139_merge(dev->rbstart, val, mask); break;
 	case 0x34:
 		if (mask & 0xff000000)
 			write_cr(dev, (uint8_t)(val >> 24));
 		break;
-	case 0x38: dev->capr = (uint16_t)merge(dev->capr, val, mask & 0xffff); break;
+	case 0x38: dev->capr = (uint16_t)rtl8139_merge(dev->capr, val, mask & 0xffff); break;
 	case 0x3c:
-		dev->imr = (uint16_t)merge(dev->imr, val, mask & 0xffff);
+		dev->imr = (uint16_t)rtl8139_merge(dev->imr, val, mask & 0xffff);
 		dev->isr &= (uint16_t)~((val & mask) >> 16);	/* write 1 to clear */
 		rtl8139_rx_keep_ok(dev);
 		break;
-	case 0x40: dev->tcr = merge(dev->tcr, val, mask) & TCR_WRITABLE; break;
-	case 0x44: dev->rcr = merge(dev->rcr, val, mask); break;
+	case 0x40: dev->tcr = rtl8139_merge(dev->tcr, val, mask) & TCR_WRITABLE; break;
+	case 0x44: dev->rcr = rtl8139_merge(dev->rcr, val, mask); break;
 	case 0x4c: dev->mpc = 0; break;	/* any write clears the missed-frame count */
 	case 0x50: case 0x58: write_config_dword(dev, base, val, mask); break;
-	case 0x5c: dev->mulint = (uint16_t)merge(dev->mulint, val, mask & 0xffff) & 0x0fff; break;
+	case 0x5c: dev->mulint = (uint16_t)rtl8139_merge(dev->mulint, val, mask & 0xffff) & 0x0fff; break;
 	case 0x60: case 0x64: write_phy_dword(dev, base, val, mask); break;
 	case 0xd8:	/* Config5, then TPPoll and RMS */
 		write_config_dword(dev, base, val, mask);

@@ -54,15 +54,12 @@ enum {
 	RTL_INT_LENCHG = 0x2000, RTL_INT_TIMEOUT = 0x4000, RTL_INT_SERR = 0x8000,
 	RTL_INT_ALL = 0xe07f,
 };
-/* ISR and IMR in C+ mode: RXOVW is "no receive descriptor", and two more causes. */
-enum { RTL_INT_RDU = 0x0010, RTL_INT_TDU = 0x0080, RTL_INT_SWINT = 0x0100 };
+/* ISR and IMR in C+ mode: RXOVW's bit says "no receive descriptor". */
+enum { RTL_INT_RDU = 0x0010 };
 /* C+ Command Register (CPCR) */
-enum {
-	RTL_CPCR_TXON = 0x0001, RTL_CPCR_RXON = 0x0002, RTL_CPCR_RXCSUM = 0x0020,
-	RTL_CPCR_RXVLAN = 0x0040,
-};
-/* TPPoll */
-enum { RTL_TPPOLL_NPQ = 0x40, RTL_TPPOLL_HPQ = 0x80 };
+enum { RTL_CPCR_TXON = 0x0001, RTL_CPCR_RXON = 0x0002, RTL_CPCR_RXCSUM = 0x0020 };
+/* TPPoll: the normal-priority ring has frames (the high-priority one is not modelled). */
+enum { RTL_TPPOLL_NPQ = 0x40 };
 /* DTCCR (low dword): the counters dump's start and busy bit; the address is 64-byte aligned. */
 enum { RTL_DTCCR_CMD = 0x08, RTL_DTCCR_ADDR_MASK = ~0x3fu };
 /* C+ descriptors: 16 bytes, opts1 (this), opts2, a 64-bit buffer address. */

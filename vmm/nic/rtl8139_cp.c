@@ -12,13 +12,8 @@ static bool cplus(const struct rtl8139 *dev)
 	return dev->cp.cpcr & (RTL_CPCR_RXON | RTL_CPCR_TXON);
 }
 
-static uint32_t merge(uint32_t old, uint32_t val, uint32_t mask)
-{
-	return (old & ~mask) | (val & mask);
-}
-
 /* The counters 8139cp's ethtool statistics read: sent and received frames, the rest 0. */
-void rtl8139_cp_dump_counters(struct rtl8139 *dev)
+static void dump_counters(struct rtl8139 *dev)
 {
 	uint8_t block[DTCCR_BYTES] = { 0 };
 	uint64_t at = (uint64_t)dev->tsd[1] << 32 | (dev->tsd[0] & RTL_DTCCR_ADDR_MASK);
@@ -39,8 +34,7 @@ void rtl8139_cp_reset(struct rtl8139 *dev)
 	cp->cpcr = cp->intrmit = cp->rms = 0;
 	cp->etthr = 0;
 	cp->rdsar[0] = cp->rdsar[1] = 0;
-	cp->rx_next = 0;
-	rtl8139_cp_tx_reset(dev);
+	rtl8139_cp_tx_reset(dev);	/* (rtl8139_rx_reset puts the receive ring back) */
 }
 
 /* TSD0-3 in C+ mode: nothing to send; TSD0-1 are DTCCR, storage but for the dump command. */
@@ -50,7 +44,7 @@ bool rtl8139_cp_write_tsd(struct rtl8139 *dev, unsigned slot, uint32_t val)
 		return false;
 	dev->tsd[slot] = val;
 	if (slot == 0 && (val & RTL_DTCCR_CMD))
-		rtl8139_cp_dump_counters(dev);
+		dump_counters(dev);
 	return true;
 }
 
@@ -75,16 +69,16 @@ bool rtl8139_cp_write(struct rtl8139 *dev, unsigned base, uint32_t val, uint32_t
 
 	switch (base) {
 	case 0xd8:	/* Config5 is the caller's */
-		cp->rms = (uint16_t)(merge((uint32_t)cp->rms << 16, val, mask) >> 16);
+		cp->rms = (uint16_t)(rtl8139_merge((uint32_t)cp->rms << 16, val, mask) >> 16);
 		if ((mask & 0xff00) && (val & (uint32_t)RTL_TPPOLL_NPQ << 8))
 			rtl8139_cp_tx_poll(dev);
 		return true;
 	case 0xe0:
-		cp->cpcr = (uint16_t)merge(cp->cpcr, val, mask & 0xffff);
-		cp->intrmit = (uint16_t)(merge((uint32_t)cp->intrmit << 16, val, mask) >> 16);
+		cp->cpcr = (uint16_t)rtl8139_merge(cp->cpcr, val, mask & 0xffff);
+		cp->intrmit = (uint16_t)(rtl8139_merge((uint32_t)cp->intrmit << 16, val, mask) >> 16);
 		return true;
 	case 0xe4: case 0xe8:
-		cp->rdsar[(base - 0xe4) / 4] = merge(cp->rdsar[(base - 0xe4) / 4], val, mask);
+		cp->rdsar[(base - 0xe4) / 4] = rtl8139_merge(cp->rdsar[(base - 0xe4) / 4], val, mask);
 		cp->rx_next = 0;
 		return true;
 	case 0xec:

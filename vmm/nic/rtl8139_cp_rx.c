@@ -52,7 +52,7 @@ static uint32_t desc_kind(uint16_t status)
 void rtl8139_cp_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len, uint16_t status)
 {
 	uint64_t at = rx_desc_at(dev), buf;
-	uint32_t opts1, crc = rtl8139_fcs(frame, len);
+	uint32_t opts1;
 	uint8_t d[RTL_DESC_SIZE], le_crc[RX_CRC_LEN];
 
 	if (guest_mem_read(dev->host.mem, at, d, sizeof(d))) {
@@ -69,7 +69,7 @@ void rtl8139_cp_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len
 		return;
 	}
 	buf = (uint64_t)rtl8139_le32(d + 12) << 32 | rtl8139_le32(d + 8);
-	rtl8139_put_le32(le_crc, crc);
+	rtl8139_put_le32(le_crc, rtl8139_fcs(frame, len));
 	if (guest_mem_write(dev->host.mem, buf, frame, len) ||
 	    guest_mem_write(dev->host.mem, buf + len, le_crc, RX_CRC_LEN)) {
 		dev->stats.rx_bad_addr++;

@@ -32,11 +32,9 @@ uint64_t rtl8139_cp_ring_addr(uint32_t lo, uint32_t hi, unsigned index);
 void rtl8139_cp_tx_poll(struct rtl8139 *dev);
 /* The transmit ring starts over at its first descriptor; a frame under way is lost. */
 void rtl8139_cp_tx_reset(struct rtl8139 *dev);
-/* DTCCR written: with its command bit, the counters go to guest RAM. */
-void rtl8139_cp_dump_counters(struct rtl8139 *dev);
 /* The chip's reset: C mode again, every C+ register 0. */
 void rtl8139_cp_reset(struct rtl8139 *dev);
-/* A TSD write in C+ mode (false: C mode, send the slot). */
+/* A TSD write in C+ mode (false: C mode, send the slot); DTCCR's command bit dumps the counters. */
 bool rtl8139_cp_write_tsd(struct rtl8139 *dev, unsigned slot, uint32_t val);
 /* The C+ registers' aligned dwords (0xd8 but Config5, 0xe0-0xef); false when BASE holds none. */
 bool rtl8139_cp_read(const struct rtl8139 *dev, unsigned base, uint32_t *val);
@@ -44,6 +42,12 @@ bool rtl8139_cp_write(struct rtl8139 *dev, unsigned base, uint32_t val, uint32_t
 /* The receive ring: whether its next descriptor is free, a frame (with its filter STATUS) into it. */
 bool rtl8139_cp_rx_room(const struct rtl8139 *dev);
 void rtl8139_cp_rx_frame(struct rtl8139 *dev, const uint8_t *frame, uint32_t len, uint16_t status);
+
+/* A register's bytes MASK selects from VAL, the rest from OLD. */
+static inline uint32_t rtl8139_merge(uint32_t old, uint32_t val, uint32_t mask)
+{
+	return (old & ~mask) | (val & mask);
+}
 
 static inline uint32_t rtl8139_le32(const uint8_t *b)
 {
