@@ -98,6 +98,20 @@ int event_loop_add_host(struct event_loop *loop, int fd, uint32_t events, event_
 	return add(loop, fd, events, fn, opaque, true);
 }
 
+int event_loop_modify(struct event_loop *loop, int fd, uint32_t events)
+{
+	struct event_handler *h = slot_for(loop, fd);
+	struct epoll_event ev;
+
+	if (!h || fd < 0)
+		return -ENOENT;
+	h->events = events;
+	if (!h->armed)
+		return 0;	/* quiet: arm() uses the new events later */
+	ev = (struct epoll_event){ .events = events, .data.u64 = handler_data(loop, h) };
+	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+}
+
 int event_loop_remove(struct event_loop *loop, int fd)
 {
 	struct event_handler *h = slot_for(loop, fd);

@@ -73,6 +73,12 @@ int event_loop_add_host(struct event_loop *loop, int fd, uint32_t events, event_
  */
 int event_loop_quiet(struct event_loop *loop, bool quiet);
 
+/*
+ * Watch FD for EVENTS instead of what it was added with (a tap queue: EPOLLIN,
+ * EPOLLOUT or both). 0 or -errno. Loop thread only.
+ */
+int event_loop_modify(struct event_loop *loop, int fd, uint32_t events);
+
 /* Stop watching FD; 0 or -errno. Events for FD already collected are dropped. */
 int event_loop_remove(struct event_loop *loop, int fd);
 

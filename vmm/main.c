@@ -467,6 +467,7 @@ int main(int argc, char **argv)
 	status = lifecycle_exit_status(&m.lc, event_loop_run(&m.loop));
 	chardev_stdio_restore();
 	stop_vcpus(&m);
+	nics_report(&m.nics, &m.cfg);
 	/* The I/O thread is done: no request can start; let the disks finish theirs. */
 	for (unsigned i = 0; i < m.cfg.ndisks; i++)
 		virtio_blk_shutdown(&m.disks[i]);

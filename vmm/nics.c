@@ -38,6 +38,20 @@ bool nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop
 	return pci_nics_attach(&nics->pci);
 }
 
+void nics_report(const struct nics *nics, const struct config *cfg)
+{
+	for (unsigned i = 0; i < nics->n; i++) {
+		const struct virtio_net_stats *s = &nics->devices[i].stats;
+
+		if (cfg->nets[i].model != CONFIG_NET_VIRTIO || (!s->tx_dropped && !s->rx_dropped))
+			continue;
+		log_error("[net %s] frames dropped: %llu sent by the guest (%s refused them), %llu "
+			  "for it (its buffers were too small)", cfg->nets[i].name,
+			  (unsigned long long)s->tx_dropped, nics->backends[i]->name,
+			  (unsigned long long)s->rx_dropped);
+	}
+}
+
 int nics_cmdline(const struct config *cfg, char *buf, size_t size)
 {
 	size_t used = 0;

@@ -33,6 +33,12 @@ bool nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop
 	      const struct config *cfg);
 
 /*
+ * After the VM stopped: one line per virtio-net NIC that lost frames, saying
+ * how many each way (none is normal; a full tap only delays frames).
+ */
+void nics_report(const struct nics *nics, const struct config *cfg);
+
+/*
  * The kernel command-line words telling init how to configure each NIC,
  * "capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]", space-separated, into BUF.
  * Returns 0, or -1 when BUF is too small.

@@ -14,7 +14,9 @@ sink, from accept to end of input), then receives as many from a source there
 (timed in the guest by /proc/uptime). Then the same with two queue pairs and
 two vCPUs, then e1000 and rtl8139 (fewer megabytes: full emulation is slow).
 VM exits per MiB moved come from KVM's per-VM debugfs counters, sampled while
-the VM runs, less those of a boot of the same VM that moves nothing.
+the VM runs, less those of a boot of the same VM that moves nothing. Frames
+capsule's virtio-net dropped (its exit report) are summed over the runs: a full
+tap must only delay frames, so anything but 0 is a defect.
 usage: net.py CAPSULE KERNEL INITRD [RUNS]
   CAPSULE_BENCH_NET_MIB         megabytes each way, virtio-net (32)
   CAPSULE_BENCH_NET_LEGACY_MIB  megabytes each way, e1000 and rtl8139 (4)
@@ -142,9 +144,15 @@ def launch_vm(launch):
         raise RuntimeError(f"the VM ran over {TIMEOUT} s; it said: {out[-600:]!r}") from None
 
 
+def dropped_frames(out):
+    """Frames capsule says its virtio-net NICs dropped, both ways (nics_report())."""
+    return sum(int(a) + int(b) for a, b in re.findall(
+        rb"frames dropped: (\d+) sent by the guest .*?, (\d+) for it", out))
+
+
 def measure(tmp, launch, mib):
     """One boot moving MIB each way: (guest → namespace, namespace → guest) in
-    Mbit/s, and the VM's exits."""
+    Mbit/s, the VM's exits, and the frames capsule dropped."""
     total = mib << 20
     sink = start_peer(tmp, "sink", "sink", str(UP_PORT))
     source = start_peer(tmp, "source", "source", str(DOWN_PORT), str(total))
@@ -165,7 +173,7 @@ def measure(tmp, launch, mib):
     if up_bytes != total or not m or int(m.group(1)) != total:
         raise RuntimeError(f"incomplete transfer (sink got {up_bytes} bytes): {out[-600:]!r}")
     down_s = max(float(m.group(3)) - float(m.group(2)), 0.01)
-    return total * 8 / up_s / 1e6, total * 8 / down_s / 1e6, exits.exits
+    return total * 8 / up_s / 1e6, total * 8 / down_s / 1e6, exits.exits, dropped_frames(out)
 
 
 def idle_exits(launch):
@@ -192,7 +200,7 @@ def setups():
 def main():
     capsule, kernel, initrd = local_binary(sys.argv[1]), sys.argv[2], sys.argv[3]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-    best, failed, exits_per_mib = {}, {}, {}
+    best, failed, exits_per_mib, dropped = {}, {}, {}, {}
     netbed("up")
     with tempfile.TemporaryDirectory(dir="/run" if os.access("/run", os.W_OK) else None) as tmp:
         idle = {}
@@ -207,12 +215,14 @@ def main():
             for label, vmm, model, queues, mib, addr in setups():
                 launch = launcher(vmm, capsule, kernel, initrd, tmp, model, queues, addr)
                 try:
-                    up, down, exits = measure(tmp, launch, mib)
+                    up, down, exits, lost = measure(tmp, launch, mib)
                 except RuntimeError as e:
                     # Reported, and the other runs go on: one bad run should not hide the rest.
                     print(f"  {label:30s} run {i + 1} {vmm:8s} FAILED: {e}", file=sys.stderr)
                     failed[(label, vmm)] = failed.get((label, vmm), 0) + 1
                     continue
+                if vmm == "capsule" and model == "virtio":
+                    dropped[label] = dropped.get(label, 0) + lost
                 per_mib = None
                 if exits and (label, vmm) in idle:
                     per_mib = max(exits - idle[(label, vmm)], 0) / (2 * mib)
@@ -224,7 +234,7 @@ def main():
                 for key, v in (("guest → namespace", up), ("namespace → guest", down)):
                     best[(label, key, vmm)] = max(best.get((label, key, vmm), 0), v)
     netbed("down")
-    report(runs, best, exits_per_mib, failed)
+    report(runs, best, exits_per_mib, dropped, failed)
     return 1 if failed else 0
 
 
@@ -232,7 +242,7 @@ def cell(v, fmt):
     return format(v, fmt) if v else "-"
 
 
-def report(runs, best, exits_per_mib, failed):
+def report(runs, best, exits_per_mib, dropped, failed):
     print(f"NIC TCP throughput, busybox nc in the guest, best of {runs} (nested KVM); "
           f"virtio-net {MIB} MiB each way in QEMU microvm, e1000 and rtl8139 "
           f"{LEGACY_MIB} MiB in QEMU pc:")
@@ -247,6 +257,8 @@ def report(runs, best, exits_per_mib, failed):
         c, q = exits_per_mib.get((label, "capsule")), exits_per_mib.get((label, "qemu"))
         print(f"{'VM exits per MiB moved, ' + label:48s} {cell(c, '9.0f'):>9s} "
               f"{cell(q, '9.0f'):>9s} {cell(c / q if c and q else None, '6.2f'):>6s}")
+    for label, n in dropped.items():
+        print(f"{'frames dropped (all runs), ' + label:48s} {n:9d} {'-':>9s}")
     # The seeds' point: what paravirtual virtio gains over full emulation.
     base = "virtio-net, 1 queue"
     for label in (l for l in labels if l in ("e1000", "rtl8139")):

@@ -32,7 +32,9 @@ enum op {
 	OP_FRAMES,	/* u8 pair, u8 n, n x u16 lengths: frames arrive on the backend */
 	OP_BACKEND,	/* u8 FAKE_* bits, u16 endless frame length: the backend misbehaves */
 	OP_GUEST,	/* enum fg_op: a generic guest action (fuzz_guest.h) */
-	OP_COUNT = OP_GUEST + FG_OPS
+	/* u8 pair, u8 bit 0: the backend queue has room (or fails); after the guest's, so older seeds keep their meaning */
+	OP_WRITABLE = OP_GUEST + FG_OPS,
+	OP_COUNT
 };
 
 /* Shape bits of a posted chain. */
@@ -143,6 +145,17 @@ static void op_frames(struct net_fuzz *f, struct fuzz_in *s)
 		h->fn(h->opaque, EPOLLIN);
 }
 
+/* Room on backend queue PAIR (or an error on it): the I/O thread runs the handler if it waits for that. */
+static void op_writable(struct net_fuzz *f, struct fuzz_in *s)
+{
+	unsigned pair = fin_u8(s) % f->be.be.queues;
+	uint32_t events = fin_u8(s) & 1 ? EPOLLERR : EPOLLOUT;
+	struct event_handler *h = handler_of(f, pair);
+
+	if (h && (h->events & EPOLLOUT))
+		h->fn(h->opaque, events);
+}
+
 static void op_up(struct net_fuzz *f, struct fuzz_in *s)
 {
 	uint64_t features = fin_u64(s);
@@ -166,15 +179,24 @@ static void op_backend(struct net_fuzz *f, struct fuzz_in *s)
 	f->be.endless_len = seg_len(fin_u16(s));
 }
 
-/* The receive stage of each pair holds whole chains and counts them right. */
+/*
+ * The receive stage of each pair holds whole chains and counts them right; a
+ * frame is held only on a pair in use, with the fd watched for room while
+ * the device works (one that needs a reset waits for it).
+ */
 static void check_stages(const struct net_fuzz *f)
 {
 	FUZZ_CHECK(f->net.active_pairs <= f->net.max_pairs);
 	FUZZ_CHECK((f->net.rx_offloads & ~f->be.be.offloads) == 0);
 	for (unsigned p = 0; p < f->net.max_pairs; p++) {
-		const struct virtio_net_rx_stage *st = &f->net.pairs[p].stage;
+		const struct virtio_net_pair *pair = &f->net.pairs[p];
+		const struct virtio_net_rx_stage *st = &pair->stage;
 		uint64_t capacity = 0;
 		unsigned iovs = 0;
+
+		FUZZ_CHECK(!pair->tx_held || p < f->net.active_pairs);
+		FUZZ_CHECK(!pair->tx_held || (pair->watching & EPOLLOUT) ||
+			   !virtio_net_pair_live(pair, 2 * p + 1));
 
 		FUZZ_CHECK(st->nchains <= VIRTIO_NET_RX_CHAINS && st->niov <= VIRTIO_NET_RX_IOVS);
 		for (unsigned c = 0; c < st->nchains; c++) {
@@ -197,6 +219,7 @@ static void run_op(struct net_fuzz *f, struct fuzz_in *s)
 	case OP_CTRL: op_ctrl(f, s); break;
 	case OP_KICK: virtio_mmio_queue_notify(&f->dev, fin_u8(s) % (f->g.nqueues + 1)); break;
 	case OP_FRAMES: op_frames(f, s); break;
+	case OP_WRITABLE: op_writable(f, s); break;
 	case OP_BACKEND: op_backend(f, s); break;
 	default: fg_generic_op(&f->g, (enum fg_op)(op - OP_GUEST), s); break;
 	}

@@ -151,7 +151,7 @@ def blk_seeds():
 
 # ---- virtio-net: backend, then a script (tests/fuzz/fuzz_virtio_net.c, fuzz_guest.h) ----
 (NET_UP, NET_TX, NET_RX, NET_CTRL, NET_KICK, NET_FRAMES, NET_BACKEND, NG_WRITE, NG_BUMP, NG_REG,
- NG_CONFIG, NG_USED) = range(12)
+ NG_CONFIG, NG_USED, NET_WRITABLE) = range(13)
 NF = dict(CSUM=0, GUEST_CSUM=1, CTRL_GUEST_OFFLOADS=2, MTU=3, MAC=5, GUEST_TSO4=7, GUEST_TSO6=8,
           GUEST_ECN=9, GUEST_UFO=10, HOST_TSO4=11, HOST_TSO6=12, MRG_RXBUF=15, STATUS=16,
           CTRL_VQ=17, MQ=22)
@@ -227,6 +227,14 @@ def net_seeds():
         u8(NET_BACKEND) + u8(0x0a) + u16(1526) + net_up(base | nf('MRG_RXBUF')) +
         net_rx([1526]) * 20 + net_tx([100]) + net_kick(1) + net_kick(0) +
         u8(NET_BACKEND) + u8(0x04) + u16(0) + net_rx([1526]) + net_kick(0)))
+    # A full backend holds the frames back until it has room; a reset or fewer pairs meanwhile.
+    full, ok = u8(NET_BACKEND) + u8(0x01) + u16(0), u8(NET_BACKEND) + u8(0) + u16(0)
+    write('virtio_net', 'backend-full', net_input(
+        net_up(base | nf('MQ')) + net_ctrl(4, 0, u16(2)) + net_kick(4) + full +
+        net_tx([100]) + net_tx([200]) + net_kick(1) + net_tx([300], 1) + net_kick(3) +
+        u8(NET_WRITABLE) + u8(0) + u8(0) + ok + u8(NET_WRITABLE) + u8(0) + u8(0) +
+        net_ctrl(4, 0, u16(1)) + net_kick(4) + u8(NET_WRITABLE) + u8(1) + u8(1) + full +
+        net_tx([100]) + net_kick(1) + net_up(base) + u8(NET_WRITABLE) + u8(0) + u8(0), 2))
     write('virtio_net', 'negotiation', net_input(
         net_up(nf('MAC')) + net_up(base, 6, 3) + net_up(base | nf('MQ'), 9) +
         u8(NG_CONFIG) + u8(0) + u8(3) + u8(NG_CONFIG) + u8(6) + u8(1) + u8(NG_CONFIG) + u8(8) + u8(1) +

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -98,6 +99,32 @@ static void removed_fd_gets_nothing(void)
 	/* The same slot, a new generation: the old event is not the new handler's. */
 	CHECK(loop.handlers[0].fd == p[1] && loop.handlers[0].generation == 1);
 	close_pipe(p);
+	close(loop.epfd);
+	close(loop.stop_fd);
+}
+
+/* What one fd is watched for changes in place, and a quiet spell keeps the change for later. */
+static void modify_changes_events(void)
+{
+	int s[2];
+	struct epoll_event ev;
+
+	CHECK(event_loop_init(&loop) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, s) == 0);
+	/* Writable, not readable: only EPOLLOUT shows. */
+	CHECK(event_loop_add(&loop, s[0], EPOLLIN, on_c, NULL) == 0);
+	CHECK(epoll_wait(loop.epfd, &ev, 1, 0) == 0);
+	CHECK(event_loop_modify(&loop, s[0], EPOLLIN | EPOLLOUT) == 0);
+	CHECK(epoll_wait(loop.epfd, &ev, 1, 0) == 1 && ev.events == EPOLLOUT);
+	CHECK(event_loop_quiet(&loop, true) == 0);
+	CHECK(event_loop_modify(&loop, s[0], EPOLLIN) == 0);
+	CHECK(!loop.handlers[0].armed);
+	CHECK(event_loop_quiet(&loop, false) == 0);
+	CHECK(loop.handlers[0].armed && epoll_wait(loop.epfd, &ev, 1, 0) == 0);
+	CHECK(write(s[1], "x", 1) == 1);
+	CHECK(epoll_wait(loop.epfd, &ev, 1, 0) == 1 && ev.events == EPOLLIN);
+	CHECK(event_loop_modify(&loop, s[1], EPOLLIN) == -ENOENT);
+	close_pipe(s);
 	close(loop.epfd);
 	close(loop.stop_fd);
 }
@@ -299,6 +326,7 @@ int main(void)
 {
 	RUN(slot_reused_within_a_batch);
 	RUN(removed_fd_gets_nothing);
+	RUN(modify_changes_events);
 	RUN(last_batches_after_stop);
 	RUN(hold_outlives_stop);
 	RUN(own_stop_ignores_holds);

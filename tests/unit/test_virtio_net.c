@@ -459,8 +459,8 @@ static void tx(void)
 	CHECK(used_none(t, 1));
 	CHECK(t->net.stats.tx_errors == 3 && t->net.stats.tx_frames == 2);
 	CHECK(t->irqs == 2 && !(status(t) & S_NR));
-	/* A frame the backend refuses is dropped. */
-	t->send_ret = -EAGAIN;
+	/* A frame the backend refuses (not for being full) is dropped. */
+	t->send_ret = -EIO;
 	h1 = post_tx(t, 1, (const uint32_t[]){ 32 }, 1, 5);
 	kick(t, 1);
 	CHECK_LOG(t, "send0:32!;");
@@ -473,6 +473,78 @@ static void tx(void)
 	kick(t, 1);
 	CHECK(status(t) & S_NR);
 	CHECK_LOG(t, "");
+	t_free(t);
+}
+
+/*
+ * A full backend (-EAGAIN) holds the frame and the queue behind it until its
+ * fd is writable: nothing is dropped, nothing goes out of order, and the
+ * guest's kicks meanwhile only retry the held frame.
+ */
+static void tx_backend_full(void)
+{
+	struct t *t = t_new(1, 0, 1500);
+	uint16_t h[3];
+	unsigned irqs;
+
+	bring_up(t, MRG, 256);
+	t->log[0] = 0;
+	for (unsigned i = 0; i < 3; i++)
+		h[i] = post_tx(t, 1, (const uint32_t[]){ 32 + i }, 1, 5 + i);
+	irqs = t->irqs;
+	t->send_ret = -EAGAIN;
+	kick(t, 1);
+	CHECK_LOG(t, "send0:32!;");
+	CHECK(used_none(t, 1) && t->irqs == irqs && t->net.pairs[0].tx_held);
+	CHECK(watched_for(t, 0, EPOLLOUT) && !polled(t, 0));
+	/* Notifications stay off while the queue waits. */
+	CHECK(used_flags(t, 1) & VRING_USED_F_NO_NOTIFY);
+	kick(t, 1);
+	CHECK_LOG(t, "send0:32!;");
+	CHECK(t->net.stats.tx_waits == 2 && t->net.stats.tx_dropped == 0);
+	t->send_ret = 0;
+	CHECK(backend_event(t, 0, EPOLLOUT));
+	CHECK_LOG(t, "send0:32;send0:33;send0:34;");
+	CHECK(sent_is(t, 0, 32, 5) && sent_is(t, 1, 33, 6) && sent_is(t, 2, 34, 7));
+	CHECK(used_is(t, 1, h[0], 0) && used_is(t, 1, h[1], 0) && used_is(t, 1, h[2], 0));
+	CHECK(t->irqs == irqs + 1 && !watched_for(t, 0, EPOLLOUT) && !t->net.pairs[0].tx_held);
+	CHECK(!(used_flags(t, 1) & VRING_USED_F_NO_NOTIFY) && t->net.stats.tx_frames == 3);
+	/* Receiving and a held frame share the fd: each keeps its own watch. */
+	post_rx(t, 0, 2048, NULL);
+	kick(t, 0);
+	t->send_ret = -EAGAIN;
+	post_tx(t, 1, (const uint32_t[]){ 40 }, 1, 8);
+	kick(t, 1);
+	CHECK(polled(t, 0) && watched_for(t, 0, EPOLLOUT));
+	queue_frame(t, 0, 72, 1);
+	CHECK(backend_ready(t, 0) && t->rx_n[0] == 0 && watched_for(t, 0, EPOLLOUT));
+	/* A reset forgets the held frame; the next writable event only unwatches. */
+	vdrv_wr(&t->dev, VIRTIO_MMIO_STATUS, 0);
+	t->send_ret = 0;
+	t->log[0] = 0;
+	CHECK(backend_event(t, 0, EPOLLOUT));
+	CHECK_LOG(t, "");
+	CHECK(!watched_for(t, 0, EPOLLOUT) && t->net.stats.tx_dropped == 0);
+	t_free(t);
+
+	/* A pair leaving use gives its held frame back unsent (counted as dropped). */
+	t = t_new(2, 0, 1500);
+	bring_up(t, MRG | NF(MQ), 256);
+	h[0] = 2;
+	CHECK(ctrl_cmd(t, 4, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, h, 2) ==
+	      VIRTIO_NET_OK);
+	t->send_ret = -EAGAIN;
+	h[1] = post_tx(t, 3, (const uint32_t[]){ 50 }, 1, 9);
+	kick(t, 3);
+	CHECK(watched_for(t, 1, EPOLLOUT) && used_none(t, 3));
+	h[0] = 1;
+	CHECK(ctrl_cmd(t, 4, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, h, 2) ==
+	      VIRTIO_NET_OK);
+	CHECK(used_is(t, 3, h[1], 0) && t->net.stats.tx_dropped == 1);
+	t->log[0] = 0;
+	CHECK(backend_event(t, 1, EPOLLOUT));
+	CHECK_LOG(t, "");
+	CHECK(!handler_of(t, 1) && !(status(t) & S_NR));
 	t_free(t);
 }
 
@@ -644,6 +716,7 @@ int main(void)
 	RUN(rx_no_buffers);
 	RUN(reset_and_backend_failure);
 	RUN(tx);
+	RUN(tx_backend_full);
 	RUN(tx_flood);
 	RUN(ctrl_queue);
 	return CHECK_SUMMARY();

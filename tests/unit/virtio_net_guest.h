@@ -229,20 +229,33 @@ static inline struct event_handler *handler_of(struct t *t, unsigned q)
 	return NULL;
 }
 
-static inline bool polled(struct t *t, unsigned q)
-{
-	return handler_of(t, q) != NULL;
-}
-
-/* What the I/O thread does when backend queue Q is readable; false when it does not poll Q. */
-static inline bool backend_ready(struct t *t, unsigned q)
+/* Whether the device watches backend queue Q for frames (EPOLLIN) or for room (EPOLLOUT). */
+static inline bool watched_for(struct t *t, unsigned q, uint32_t events)
 {
 	struct event_handler *h = handler_of(t, q);
 
-	if (!h)
+	return h && (h->events & events);
+}
+
+static inline bool polled(struct t *t, unsigned q)
+{
+	return watched_for(t, q, EPOLLIN);
+}
+
+/* What the I/O thread does when backend queue Q has EVENTS; false when the device does not watch for them. */
+static inline bool backend_event(struct t *t, unsigned q, uint32_t events)
+{
+	struct event_handler *h = handler_of(t, q);
+
+	if (!h || !(h->events & events))
 		return false;
-	h->fn(h->opaque, EPOLLIN);
+	h->fn(h->opaque, events);
 	return true;
+}
+
+static inline bool backend_ready(struct t *t, unsigned q)
+{
+	return backend_event(t, q, EPOLLIN);
 }
 
 static inline uint64_t ring(unsigned q)

@@ -124,7 +124,7 @@ struct serve_ctx {
 };
 
 /* One chain of a queue, as its role says; every chain goes back at once but the stats buffer. */
-static void serve(void *opaque, const struct virtqueue_elem *elem)
+static bool serve(void *opaque, const struct virtqueue_elem *elem)
 {
 	struct serve_ctx *c = opaque;
 	struct virtio_balloon *b = c->b;
@@ -132,7 +132,7 @@ static void serve(void *opaque, const struct virtqueue_elem *elem)
 	switch (b->roles[c->queue]) {
 	case BALLOON_Q_STATS:
 		virtio_balloon_stats_chain(b, c->queue, elem);
-		return;
+		return true;
 	case BALLOON_Q_INFLATE:
 		virtio_balloon_pfns(b, elem, true);
 		break;
@@ -146,6 +146,7 @@ static void serve(void *opaque, const struct virtqueue_elem *elem)
 		break;
 	}
 	virtqueue_push(&b->dev->vqs[c->queue], elem->head, 0);
+	return true;
 }
 
 static void queue_notify(struct virtio_mmio_dev *dev, unsigned queue)

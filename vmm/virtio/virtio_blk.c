@@ -59,11 +59,12 @@ static void reset(struct virtio_mmio_dev *dev)
 }
 
 /* One popped chain becomes a request on its way to a worker. */
-static void submit(void *ctx, const struct virtqueue_elem *elem)
+static bool submit(void *ctx, const struct virtqueue_elem *elem)
 {
 	struct virtio_blk *blk = ctx;
 
 	virtio_blk_submit(blk, 0, elem);
+	return true;
 }
 
 static void queue_notify(struct virtio_mmio_dev *dev, unsigned queue)

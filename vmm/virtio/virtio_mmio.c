@@ -98,7 +98,7 @@ void virtio_mmio_defer(struct virtio_mmio_dev *dev, unsigned queue)
 }
 
 int virtio_mmio_serve(struct virtio_mmio_dev *dev, unsigned queue, struct virtqueue_elem *elem,
-		      void (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx)
+		      bool (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx)
 {
 	struct virtqueue *vq = &dev->vqs[queue];
 	unsigned budget = VIRTIO_MMIO_TURN_BUDGET;
@@ -108,9 +108,10 @@ int virtio_mmio_serve(struct virtio_mmio_dev *dev, unsigned queue, struct virtqu
 	do {
 		virtqueue_disable_notify(vq);
 		while (budget && (r = virtqueue_pop(vq, elem)) > 0) {
-			serve(ctx, elem);
 			served++;
 			budget--;
+			if (!serve(ctx, elem))
+				return served;
 		}
 		if (budget && r < 0)
 			return r;

@@ -164,12 +164,14 @@ void virtio_mmio_defer(struct virtio_mmio_dev *dev, unsigned queue);
  * chains into ELEM and hand each to SERVE (which must give it back, now or
  * later), until the ring is empty (notifications are then on again and the
  * ring looked at once more) or VIRTIO_MMIO_TURN_BUDGET chains went (the
- * rest is deferred). Returns how many chains went to SERVE, or the
- * virtqueue_pop() error of a malformed chain: the caller reports it and
- * calls virtio_mmio_needs_reset(). Lock held.
+ * rest is deferred). SERVE returns false to stop at once: the device waits
+ * for something of its own (a full backend) and holds ELEM's chain;
+ * notifications stay off until it serves the queue again. Returns how many
+ * chains went to SERVE, or the virtqueue_pop() error of a malformed chain:
+ * the caller reports it and calls virtio_mmio_needs_reset(). Lock held.
  */
 int virtio_mmio_serve(struct virtio_mmio_dev *dev, unsigned queue, struct virtqueue_elem *elem,
-		      void (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx);
+		      bool (*serve)(void *ctx, const struct virtqueue_elem *elem), void *ctx);
 
 /*
  * The device side found an error it cannot go on from (a malformed chain,

@@ -81,8 +81,10 @@ int virtio_net_set_pairs(struct virtio_net *net, unsigned n)
 
 	if (ret < 0)
 		return ret;
-	net->active_pairs = n;
 	/* Pairs leaving stop polling by themselves (virtio_net_rx); those joining start now. */
+	for (unsigned i = n; i < net->active_pairs; i++)
+		virtio_net_tx_release(&net->pairs[i]);
+	net->active_pairs = n;
 	for (unsigned i = 0; i < n; i++)
 		virtio_net_rx_kick(&net->pairs[i]);
 	return 0;
@@ -131,8 +133,11 @@ static void reset(struct virtio_mmio_dev *dev)
 
 	net->active_pairs = 0;
 	net->mergeable = false;
-	for (unsigned i = 0; i < net->max_pairs; i++)
+	/* The rings are gone: a held frame is forgotten, its fd's next event unwatches it. */
+	for (unsigned i = 0; i < net->max_pairs; i++) {
 		virtio_net_rx_reset(&net->pairs[i]);
+		net->pairs[i].tx_held = false;
+	}
 	net->be->ops->set_rx_offloads(net->be, 0);
 	net->rx_offloads = 0;
 }
@@ -157,8 +162,13 @@ void virtio_net_init(struct virtio_net *net, struct net_backend *be, const uint8
 	net->loop = loop;
 	memcpy(net->mac, mac, sizeof(net->mac));
 	net->max_pairs = be->queues;
-	for (unsigned i = 0; i < be->queues; i++)
-		net->pairs[i] = (struct virtio_net_pair){ .net = net, .index = i };
+	for (unsigned i = 0; i < be->queues; i++) {
+		struct virtio_net_pair *p = &net->pairs[i];
+
+		*p = (struct virtio_net_pair){ .net = net, .index = i };
+		p->tx_elem = (struct virtqueue_elem){ .iov = p->tx_iov,
+						      .iov_cap = VIRTIO_NET_CHAIN_IOVS };
+	}
 	if (be->mtu < MTU_MIN)
 		be->mtu = 1500;
 	net->ops = (struct virtio_device_ops){

@@ -44,8 +44,21 @@ struct virtio_net;
 struct virtio_net_pair {
 	struct virtio_net *net;
 	unsigned index;
-	bool polling;			/* the backend queue's fd is in the event loop */
-	bool dead;			/* the backend queue failed: not polled again */
+	/*
+	 * What the event loop watches the backend queue's fd for: EPOLLIN while
+	 * the guest has receive buffers, EPOLLOUT while a frame waits for room.
+	 */
+	uint32_t watching;
+	bool dead;			/* the backend queue failed: not read again */
+	/*
+	 * The backend was full (-EAGAIN): tx_elem's chain is held, not given
+	 * back, and sent first once the fd is writable. The queue is not served
+	 * meanwhile (its notifications stay off), so the guest's own queue is
+	 * the buffer and no frame is lost.
+	 */
+	bool tx_held;
+	struct virtqueue_elem tx_elem;	/* the chain being sent; its buffers in tx_iov */
+	struct iovec tx_iov[VIRTIO_NET_CHAIN_IOVS];
 	struct virtio_net_rx_stage stage;
 };
 
@@ -55,7 +68,8 @@ struct virtio_net_stats {
 	uint64_t rx_dropped;		/* no room: the guest's buffers were too small */
 	uint64_t rx_bad_buffers;	/* chains that are no receive buffer (readable, too short) */
 	uint64_t tx_errors;		/* malformed transmit chains */
-	uint64_t tx_dropped;		/* the backend refused the frame */
+	uint64_t tx_dropped;		/* the backend refused the frame (not for being full) */
+	uint64_t tx_waits;		/* times a full backend held a frame back */
 	uint64_t ctrl_errors;		/* control commands answered with VIRTIO_NET_ERR */
 };
 
@@ -96,11 +110,17 @@ unsigned virtio_net_rx_offloads(uint64_t features);
 /* The control queue's index: after all pairs with MQ negotiated, else 2. */
 unsigned virtio_net_ctrl_queue(const struct virtio_net *net);
 
-/* Used by the parts of the device (virtio_net_rx.c, _tx.c, _ctrl.c); device lock held. */
+/* Used by the parts of the device (virtio_net_rx.c, _tx.c, _ctrl.c, _poll.c); device lock held. */
+/* Whether queue Q of pair P may be served: the pair in use by an activated, working driver. */
+bool virtio_net_pair_live(const struct virtio_net_pair *p, unsigned q);
+/* Watch P's backend fd for EVENTS (EPOLLIN, EPOLLOUT) too, or no longer. I/O thread. */
+void virtio_net_watch(struct virtio_net_pair *p, uint32_t events, bool on);
 void virtio_net_rx(struct virtio_net_pair *p);
 void virtio_net_rx_kick(struct virtio_net_pair *p);
 void virtio_net_rx_reset(struct virtio_net_pair *p);
 void virtio_net_tx(struct virtio_net_pair *p);
+/* Give a held frame back to the guest unsent: its pair leaves use. */
+void virtio_net_tx_release(struct virtio_net_pair *p);
 void virtio_net_ctrl(struct virtio_net *net);
 /* Apply receive offloads (NET_OFFLOAD_*): the backend's and the frame size limit. 0 or -errno. */
 int virtio_net_set_rx_offloads(struct virtio_net *net, unsigned offloads);

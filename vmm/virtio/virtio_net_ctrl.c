@@ -57,7 +57,7 @@ static uint8_t run_command(struct virtio_net *net, uint8_t class, uint8_t cmd, c
 }
 
 /* One command: class and command bytes, its data, then a byte for the answer. */
-static void serve(void *ctx, const struct virtqueue_elem *e)
+static bool serve(void *ctx, const struct virtqueue_elem *e)
 {
 	struct virtio_net *net = ctx;
 	struct virtqueue *vq = &net->dev->vqs[virtio_net_ctrl_queue(net)];
@@ -68,12 +68,13 @@ static void serve(void *ctx, const struct virtqueue_elem *e)
 	if (len < 2 || len > sizeof(buf) || !e->writable_len) {
 		net->stats.ctrl_errors++;
 		virtqueue_push(vq, e->head, 0);
-		return;
+		return true;
 	}
 	iov_to_buf(e->iov, e->n_readable, 0, buf, len);
 	ack = run_command(net, buf[0], buf[1], buf + 2, len - 2);
 	iov_from_buf(e->iov + e->n_readable, e->n_writable, 0, &ack, 1);
 	virtqueue_push(vq, e->head, 1);
+	return true;
 }
 
 /* The driver waits for each answer (it spins), so commands are served at once. */

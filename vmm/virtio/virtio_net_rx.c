@@ -1,6 +1,5 @@
 /* virtio-net receive: frames from the backend straight into the guest's buffers, polled without busy loops. */
 #include <errno.h>
-#include <linux/virtio_config.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -13,23 +12,10 @@ static struct virtqueue *rx_vq(struct virtio_net_pair *p)
 	return &p->net->dev->vqs[2 * p->index];
 }
 
-static void on_backend_ready(void *opaque, uint32_t events);
-
-/* Watch the backend queue's fd, or stop: only the I/O thread calls this. */
+/* Watch the backend queue's fd for frames, or stop: only the I/O thread calls this. */
 static void set_polling(struct virtio_net_pair *p, bool on)
 {
-	struct virtio_net *net = p->net;
-	int fd = net->be->fds[p->index];
-
-	if (on == p->polling || (on && p->dead))
-		return;
-	if (on ? event_loop_add(net->loop, fd, EPOLLIN, on_backend_ready, p) :
-		 event_loop_remove(net->loop, fd)) {
-		log_error("virtio-net %s: cannot %s polling queue %u", net->be->name,
-			  on ? "start" : "stop", p->index);
-		return;
-	}
-	p->polling = on;
+	virtio_net_watch(p, EPOLLIN, on);
 }
 
 void virtio_net_rx_reset(struct virtio_net_pair *p)
@@ -163,11 +149,7 @@ static int receive_one(struct virtio_net_pair *p)
 /* Whether pair P receives now: in use by an activated, working driver, its backend queue alive. */
 static bool rx_active(const struct virtio_net_pair *p)
 {
-	const struct virtio_mmio_dev *dev = p->net->dev;
-
-	return p->index < p->net->active_pairs && !p->dead && dev->activated &&
-	       !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET) &&
-	       virtqueue_ready(&dev->vqs[2 * p->index]);
+	return !p->dead && virtio_net_pair_live(p, 2 * p->index);
 }
 
 /*
@@ -226,14 +208,4 @@ void virtio_net_rx_kick(struct virtio_net_pair *p)
 	if (rx_active(p))
 		set_polling(p, true);
 	virtio_net_rx(p);
-}
-
-static void on_backend_ready(void *opaque, uint32_t events)
-{
-	struct virtio_net_pair *p = opaque;
-
-	(void)events;
-	virtio_mmio_lock(p->net->dev);
-	virtio_net_rx(p);
-	virtio_mmio_unlock(p->net->dev);
 }
