@@ -73,7 +73,7 @@ build_kernel() {
 	hash=$( (sha256sum <"$cfg"; echo "$patched"; dpkg-query -W -f='${Version}' linux-source-6.1) |
 		sha256sum | cut -c1-16)
 	kernel_dir=$cache/kernel-$hash
-	[ -f "$kernel_dir/bzImage" ] && return 0
+	[ -f "$kernel_dir/vmlinux" ] && return 0
 	src=$cache/linux-source-6.1
 	# The unpacked tree remembers which patch set it carries; another set unpacks afresh.
 	if [ "$(cat "$src/.unpacked" 2>/dev/null)" != "$patched" ]; then
@@ -106,6 +106,10 @@ build_kernel() {
 		{ tail -20 "$obj/build.log" >&2; die "kernel build failed; log in $obj/build.log"; }
 	mkdir -p "$kernel_dir"
 	cp "$obj/arch/x86/boot/bzImage" "$kernel_dir/bzImage"
+	# What capsule embeds: the kernel proper, no decompressor to run at each boot.
+	strip -o "$kernel_dir/vmlinux" "$obj/vmlinux" || die "cannot strip $obj/vmlinux"
+	# The kernel has no kallsyms: addresses in its messages (initcall_debug, oopses) are looked up here.
+	cp "$obj/System.map" "$kernel_dir/System.map"
 	cp "$obj/.config" "$kernel_dir/config"
 	rm -rf "$obj"
 }
@@ -114,7 +118,8 @@ write_deps() {
 	mkdir -p "$out"
 	cat >"$out/deps.mk.tmp" <<EOF
 # written by build.sh
-KERNEL_IMAGE := $kernel_dir/bzImage
+KERNEL_IMAGE := $kernel_dir/vmlinux
+KERNEL_BZIMAGE := $kernel_dir/bzImage
 ZLIB_DIR := $zlib
 BUSYBOX := /bin/busybox
 EOF

@@ -40,5 +40,8 @@ void fw_main(void)
 	board_mp_layout(&layout, &board, board_cfg_read);
 	if (mptable_write(bi->ncpus, &layout) != 0)
 		fail_boot_info("MP table does not fit for this many CPUs and IRQs");
+	/* One exit, and only when the monitor times the boot (--boot-time). */
+	if (bi->flags & BOOT_INFO_MARK_KERNEL)
+		outb(GUEST_PORT_MARK, GUEST_MARK_KERNEL);
 	linux_enter(bi->kernel_entry, BOOT_ZERO_PAGE_ADDR);
 }

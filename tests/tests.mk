@@ -6,7 +6,7 @@ UNIT_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
 
 # Each unit test and the monitor sources it drives (none of them needs KVM).
 test_config_SRCS := $(wildcard vmm/config/*.c)
-test_boot_SRCS := vmm/boot.c vmm/guest_mem.c
+test_boot_SRCS := vmm/boot.c vmm/boot_elf.c vmm/guest_mem.c
 test_io_bus_SRCS := vmm/io_bus.c vmm/log.c
 test_cmdline_SRCS := vmm/cmdline.c
 test_uart_SRCS := vmm/legacy/uart_8250.c vmm/io_bus.c vmm/log.c

@@ -1,10 +1,11 @@
-/* Loads the kernel, initrd and command line into guest RAM and writes the boot-info block. */
+/* Loads the kernel (a bzImage, or a vmlinux: boot_elf.c), initrd and command line into guest RAM and writes the boot-info block. */
 #include "boot.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "abi/boot_info.h"
+#include "boot_impl.h"
 
 /* Offsets into the bzImage's setup header (Documentation/x86/boot.rst). */
 #define HDR_SETUP_SECTS 0x1f1
@@ -38,23 +39,16 @@ static uint64_t get_le64(const uint8_t *p)
 	return get_le(p, 4) | (uint64_t)get_le(p + 4, 4) << 32;
 }
 
-/* What boot_load needs to know from the setup header, after checking it. */
-struct kernel_info {
-	size_t pm_offset;	/* protected-mode code starts here in the file */
-	size_t header_size;	/* bytes from HDR_SETUP_SECTS to copy */
-	uint64_t end;		/* highest address the kernel uses while booting */
-	uint32_t initrd_addr_max;
-	uint32_t cmdline_max;
-};
-
-static int parse_kernel(const struct boot_payload *p, struct kernel_info *ki, char *err, size_t n)
+static int parse_bzimage(const struct boot_payload *p, struct kernel_info *ki, char *err,
+			 size_t n)
 {
 	const uint8_t *k = p->kernel;
 	unsigned sects;
 	uint64_t pref;
 
+	memset(ki, 0, sizeof(*ki));
 	if (p->kernel_size < 0x1000 || get_le(k + HDR_MAGIC, 4) != HDR_MAGIC_VALUE) {
-		snprintf(err, n, "kernel: not a bzImage (no HdrS header)");
+		snprintf(err, n, "kernel: neither a bzImage (no HdrS header) nor an ELF vmlinux");
 		return -1;
 	}
 	if (get_le(k + HDR_VERSION, 2) < 0x020c || !(get_le(k + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64)) {
@@ -76,6 +70,8 @@ static int parse_kernel(const struct boot_payload *p, struct kernel_info *ki, ch
 		ki->header_size = HDR_END_MIN - HDR_SETUP_SECTS;
 	if (ki->header_size > BOOT_SETUP_HEADER_MAX)
 		ki->header_size = BOOT_SETUP_HEADER_MAX;
+	memcpy(ki->header, k + HDR_SETUP_SECTS, ki->header_size);
+	ki->entry = BOOT_KERNEL_ADDR + 0x200;	/* the decompressor's startup_64 */
 	/* The decompressor moves the kernel up to pref_address and needs init_size there. */
 	pref = get_le64(k + HDR_PREF_ADDRESS);
 	ki->end = (pref > BOOT_KERNEL_ADDR ? pref : BOOT_KERNEL_ADDR) + get_le(k + HDR_INIT_SIZE, 4);
@@ -124,11 +120,13 @@ static void fill_e820(struct boot_info *bi, const struct guest_mem *gm)
 int boot_load(const struct guest_mem *gm, const struct boot_payload *p, char *err, size_t errlen)
 {
 	struct boot_info bi = { .magic = BOOT_INFO_MAGIC, .version = BOOT_INFO_VERSION,
-				.size = sizeof(bi), .ncpus = p->ncpus };
+				.size = sizeof(bi), .ncpus = p->ncpus,
+				.flags = p->mark_kernel ? BOOT_INFO_MARK_KERNEL : 0 };
 	struct kernel_info ki;
 	size_t cmdlen = strlen(p->cmdline);
 
-	if (parse_kernel(p, &ki, err, errlen) < 0)
+	if ((boot_elf_is(p) ? boot_elf_parse(p, &ki, err, errlen) :
+			      parse_bzimage(p, &ki, err, errlen)) < 0)
 		return -1;
 	if (ki.end > guest_mem_low_end(gm)) {
 		snprintf(err, errlen, "kernel: needs %llu MiB of RAM below 3 GiB to boot",
@@ -140,7 +138,11 @@ int boot_load(const struct guest_mem *gm, const struct boot_payload *p, char *er
 			 cmdlen, ki.cmdline_max);
 		return -1;
 	}
-	guest_mem_write(gm, BOOT_KERNEL_ADDR, p->kernel + ki.pm_offset, p->kernel_size - ki.pm_offset);
+	if (ki.elf)
+		boot_elf_load(gm, p);
+	else
+		guest_mem_write(gm, BOOT_KERNEL_ADDR, p->kernel + ki.pm_offset,
+				p->kernel_size - ki.pm_offset);
 	guest_mem_write(gm, BOOT_CMDLINE_ADDR, p->cmdline, cmdlen + 1);
 	if (p->initrd) {
 		bi.initrd_addr = place_initrd(gm, p, &ki, err, errlen);
@@ -148,11 +150,11 @@ int boot_load(const struct guest_mem *gm, const struct boot_payload *p, char *er
 			return -1;
 		bi.initrd_size = p->initrd_size;
 	}
-	bi.kernel_entry = BOOT_KERNEL_ADDR + 0x200;
+	bi.kernel_entry = ki.entry;
 	bi.cmdline_addr = BOOT_CMDLINE_ADDR;
 	bi.cmdline_size = (uint32_t)cmdlen;
 	bi.setup_header_size = (uint32_t)ki.header_size;
-	memcpy(bi.setup_header, p->kernel + HDR_SETUP_SECTS, ki.header_size);
+	memcpy(bi.setup_header, ki.header, ki.header_size);
 	fill_e820(&bi, gm);
 	guest_mem_write(gm, BOOT_INFO_ADDR, &bi, sizeof(bi));
 	return 0;

@@ -2,6 +2,7 @@
 #ifndef CAPSULE_BOOT_H
 #define CAPSULE_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@ struct boot_payload {
 	size_t initrd_size;
 	const char *cmdline;
 	unsigned ncpus;
+	bool mark_kernel;	/* the firmware marks kernel entry (GUEST_MARK_KERNEL) */
 };
 
 /*

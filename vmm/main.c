@@ -36,6 +36,7 @@
 #include "sandbox/cleanup.h"
 #include "sandbox/jail.h"
 #include "sandbox/seccomp.h"
+#include "start_clock.h"
 #include "vcpu.h"
 #include "virtio/virtio_balloon.h"
 #include "virtio/virtio_blk.h"
@@ -63,7 +64,7 @@ struct machine {
 	struct jail_options jail;
 	struct cleanup cleanup;
 	struct control_server control;
-	struct timespec started;
+	struct start_clock clock;	/* --boot-time */
 	int signal_fd;
 };
 
@@ -141,7 +142,8 @@ static void release_image(const void *p, size_t size)
 static void load_guest(struct machine *m)
 {
 	char cmdline[4096], err[512], devices[VIRTIO_BUS_CMDLINE_MAX + 512];
-	struct boot_payload p = { .ncpus = m->cfg.vcpus, .cmdline = cmdline };
+	struct boot_payload p = { .ncpus = m->cfg.vcpus, .cmdline = cmdline,
+				  .mark_kernel = m->cli.boot_time };
 	size_t used;
 
 	p.kernel = image(m->cfg.kernel_path, blob_kernel_start, blob_kernel_end, &p.kernel_size);
@@ -162,25 +164,20 @@ static void load_guest(struct machine *m)
 	release_image(p.initrd, p.initrd_size);
 }
 
-/* Milliseconds since SINCE. */
-static double ms_since(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
-}
-
-/* Init has started: time it for --boot-time; a shutdown may type Ctrl-Alt-Del from now on. */
+/*
+ * The firmware enters the kernel (--boot-time only), or init has started:
+ * time it for --boot-time; a shutdown may type Ctrl-Alt-Del from then on.
+ */
 static void on_mark(void *opaque, uint8_t mark)
 {
 	struct machine *m = opaque;
 
+	if (mark == GUEST_MARK_KERNEL)
+		start_clock_report(&m->clock, "kernel-entry");
 	if (mark != GUEST_MARK_INIT)
 		return;
 	lifecycle_guest_ready(&m->lc);
-	if (m->cli.boot_time)
-		fprintf(stderr, "capsule: boot-time-ms %.1f\n", ms_since(&m->started));
+	start_clock_report(&m->clock, "boot-time");
 }
 
 static void add_devices(struct machine *m)
@@ -328,7 +325,7 @@ static void serve_control(struct machine *m)
 
 	for (unsigned i = 0; i < m->nics.n; i++)
 		info.nic_hosts[i] = m->nics.backends[i]->name;
-	ret = control_server_start(&m->control, &m->loop, &info, &m->started);
+	ret = control_server_start(&m->control, &m->loop, &info, &m->clock.started);
 	if (ret < 0)
 		die("control socket: %s", strerror(-ret));
 	lifecycle_control_register(&m->lc_control, &m->lc, &m->control);
@@ -433,37 +430,43 @@ static void stop_vcpus(struct machine *m)
 int main(int argc, char **argv)
 {
 	static struct machine m;
-	struct timespec sandboxed;
+	struct start_clock *clock = &m.clock;
 	int status, ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &m.started);
+	start_clock_init(clock);
 	cli_parse(argc, argv, &m.cli);
 	if (m.cli.ctl)
 		exit(control_client_main(&m.cli.ctl_args));
+	clock->on = m.cli.boot_time;
 	load_config(&m);
 	jail_user(&m);
+	start_clock_step(clock, "config");
 	open_control(&m);
 	open_disks(&m);
 	nics_open(&m.nics, &m.cfg);
+	start_clock_step(clock, "host-devices");
 	ret = event_loop_init(&m.loop);
 	if (ret < 0)
 		die("event loop: %s", strerror(-ret));
 	handle_signals(&m);
 	vm_create(&m.vm, m.cfg.memory, &m.loop);
+	start_clock_step(clock, "vm");
 	add_devices(&m);
 	add_disks(&m);
 	m.pci = nics_add(&m.nics, &m.virtio, &m.loop, &m.cfg);
 	add_balloon(&m);
 	serve_control(&m);
 	serve_balloon(&m);
+	start_clock_step(clock, "devices");
 	load_guest(&m);
+	start_clock_step(clock, "load");
 	create_vcpus(&m);
-	clock_gettime(CLOCK_MONOTONIC, &sandboxed);
+	start_clock_step(clock, "vcpus");
 	enter_sandbox(&m);
+	start_clock_step(clock, "sandbox");
 	start_threads(&m);
-	if (m.cli.boot_time)
-		fprintf(stderr, "capsule: sandbox-ms %.2f start-to-vcpus-ms %.2f\n",
-			ms_since(&sandboxed), ms_since(&m.started));
+	start_clock_step(clock, "threads");
+	start_clock_report(clock, "start-to-vcpus");
 	status = lifecycle_exit_status(&m.lc, event_loop_run(&m.loop));
 	chardev_stdio_restore();
 	stop_vcpus(&m);

@@ -14,6 +14,7 @@ starts, less guest RAM (the mapping holding it), as /proc/PID/smaps has it.
 usage: boot.py CAPSULE KERNEL INITRD [RUNS]
 """
 import os
+import re
 import select
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ import time
 
 from kvm_exits import COUNTERS, ExitCounter, FirstEntry
 from microvm import local_binary
+from vmm_memory import overhead_kib
 
 # capsule.tty=1: the workload uses the console (QEMU has no virtio-console here).
 CMDLINE = ("console=ttyS0 capsule.tty=1 reboot=k panic=-1 no_timer_check tsc=reliable pci=off "
@@ -57,38 +59,44 @@ def finish(proc):
 # capsule's own start-to-vCPUs times (its --boot-time report), by configuration.
 own_start = {"capsule": [], "capsule, no sandbox": []}
 
+# capsule's boot as shipped, milestone by milestone (parse_report()), one dict per run.
+milestones = []
+
 # Resident KiB that are not guest RAM, by VMM, sampled when init starts.
 overhead = {"capsule": [], "qemu microvm": [], "capsule, no sandbox": []}
 
 
 def sample_overhead(name, pid):
-    """PID's resident memory less guest RAM's mapping (the one at least
-    MEMORY_MIB long): kernel and initrd pages left in the VMM count, guest
-    pages do not. Skipped when the VMM has already gone."""
-    total = guest = 0
-    size = 0
-    try:
-        with open(f"/proc/{pid}/smaps") as f:
-            for line in f:
-                if line.startswith("Size:"):
-                    size = int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-                    total += rss
-                    if size >= MEMORY_MIB * 1024:
-                        guest += rss
-    except OSError:
-        return
-    if total:
-        overhead[name].append(total - guest)
+    """PID's VMM overhead now; skipped when the VMM has already gone."""
+    kib = overhead_kib(pid, MEMORY_MIB)
+    if kib is not None:
+        overhead[name].append(kib)
 
 
 # The sandbox off, for its cost: no seccomp filters, no jail.
 UNSANDBOXED = "[vm]\nseccomp = off\n[jail]\nenabled = false\n"
 
 
+def parse_report(seen, launched):
+    """capsule's --boot-time report as milliseconds since LAUNCHED (time.monotonic(),
+    the same CLOCK_MONOTONIC capsule reads): exec (its main() starts), vcpus (its
+    threads run), kernel (the firmware enters the kernel), init; and steps, the
+    milliseconds of each start-up step."""
+    text = seen.decode(errors="replace")
+
+    def num(key):
+        return float(re.search(key + r" ([\d.]+)", text).group(1))
+
+    exec_ms = num("started-at-ms") - launched * 1000
+    steps = re.search(r"steps-ms(.*)", text).group(1).split()
+    return {"exec": exec_ms, "vcpus": exec_ms + num("start-to-vcpus-ms"),
+            "kernel": exec_ms + num("kernel-entry-ms"), "init": exec_ms + num("boot-time-ms"),
+            "steps": {k: float(v) for k, v in zip(steps[::2], steps[1::2])}}
+
+
 def run_capsule(capsule, conf=None):
-    """One boot; (seconds to init, peak RSS KiB, status, ms capsule spent entering its sandbox)."""
+    """One boot; (seconds to init, peak RSS KiB, status, ms capsule spent entering its
+    sandbox, launch time, its --boot-time report)."""
     start = time.monotonic()
     proc = subprocess.Popen([capsule, "run", "--boot-time"] + (["-c", conf] if conf else []) +
                             ["--", "true"],
@@ -97,10 +105,10 @@ def run_capsule(capsule, conf=None):
     marked, seen = wait_for(proc.stderr.fileno(), proc, b"boot-time-ms")
     sample_overhead("capsule" if conf is None else "capsule, no sandbox", proc.pid)
     status, rss = finish(proc)
-    sandbox = float(seen.split(b"sandbox-ms ")[1].split()[0])
+    report = parse_report(seen, start)
     own_start["capsule" if conf is None else "capsule, no sandbox"].append(
-        float(seen.split(b"start-to-vcpus-ms ")[1].split()[0]))
-    return marked - start, rss, status, sandbox, start
+        report["vcpus"] - report["exec"])
+    return marked - start, rss, status, report["steps"]["sandbox"], start, report
 
 
 def run_qemu(kernel, initrd):
@@ -125,7 +133,7 @@ def run_qemu(kernel, initrd):
             os.close(fd)
         status, rss = finish(proc)
         # isa-debug-exit turns the guest's 0 into (0 << 1) | 1.
-        return marked - start, rss, 0 if status == 1 else status, None, start
+        return marked - start, rss, 0 if status == 1 else status, None, start, None
 
 
 def summary(name, samples):
@@ -150,13 +158,16 @@ def main():
                              ("qemu microvm", lambda: run_qemu(kernel, initrd)),
                              ("capsule, no sandbox", lambda: run_capsule(capsule, conf.name))):
                 with ExitCounter() as exits, FirstEntry() as entry:
-                    boot, rss, status, sandbox, launched = fn()
+                    boot, rss, status, sandbox, launched, report = fn()
                 if status != 0:
                     sys.exit(f"{name} run {i + 1}: guest status {status}")
                 results[name].append((boot, rss))
                 counts[name].append(exits.counts)
                 if entry.at is not None:
                     first_run[name].append(entry.at - launched)
+                if name == "capsule" and report:
+                    report["entry"] = None if entry.at is None else (entry.at - launched) * 1000
+                    milestones.append(report)
                 if sandbox is not None:
                     sandbox_ms[name].append(sandbox)
                 print(f"  run {i + 1} {name:19s} boot {boot * 1000:8.1f} ms  "
@@ -165,6 +176,7 @@ def main():
            summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
     report_exits(counts["capsule"], counts["qemu microvm"])
     report_first_run(first_run)
+    report_breakdown(first_run["qemu microvm"], [s[0] for s in results["qemu microvm"]])
     report_overhead()
 
 
@@ -211,6 +223,28 @@ def report_first_run(first_run):
           f"ratio {c_ms / q_ms:.2f}; capsule's own start to vCPUs "
           f"{statistics.median(own_start['capsule']):.2f} ms "
           f"({statistics.median(own_start['capsule, no sandbox']):.2f} ms without the sandbox)")
+
+
+def report_breakdown(qemu_entries, qemu_boots):
+    """Where capsule's boot goes, milestone by milestone (medians, ms since launch),
+    its own start-up step by step, and QEMU's two milestones beside it."""
+    if not milestones:
+        return
+    med = {k: statistics.median(m[k] for m in milestones) for k in ("exec", "vcpus", "kernel", "init")}
+    entries = [m["entry"] for m in milestones if m["entry"] is not None]
+    entry = f"{statistics.median(entries):.1f}" if entries else "-"
+    print(f"capsule's boot, ms since launch (median): main() {med['exec']:.1f}, vCPU threads "
+          f"{med['vcpus']:.1f}, first guest entry {entry}, kernel entry {med['kernel']:.1f}, "
+          f"init {med['init']:.1f}")
+    steps = milestones[0]["steps"]
+    print("  capsule's own start-up, ms (median): " + ", ".join(
+        f"{k} {statistics.median(m['steps'][k] for m in milestones):.2f}" for k in steps))
+    print(f"  kernel entry to init {med['init'] - med['kernel']:.1f} ms; firmware (first entry to "
+          f"kernel entry) {med['kernel'] - statistics.median(entries) if entries else float('nan'):.1f} ms")
+    if qemu_entries:
+        print(f"qemu microvm's boot, ms since launch (median): first KVM_RUN "
+              f"{statistics.median(qemu_entries) * 1000:.1f}, init "
+              f"{statistics.median(qemu_boots) * 1000:.1f}")
 
 
 def report_overhead():

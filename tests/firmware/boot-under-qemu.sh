@@ -38,11 +38,12 @@ check_abi_layout() {
 	gcc -fsyntax-only -Ivmm/abi -x c - <<'C' || die "vmm/abi/boot_info.h no longer matches mkbootinfo.py"
 #include <stddef.h>
 #include "boot_info.h"
-_Static_assert(sizeof(struct boot_info) == 416, "size");
+_Static_assert(sizeof(struct boot_info) == 424, "size");
 _Static_assert(offsetof(struct boot_info, ncpus) == 36, "ncpus");
 _Static_assert(offsetof(struct boot_info, setup_header_size) == 60, "setup_header_size");
-_Static_assert(offsetof(struct boot_info, e820) == 64, "e820");
-_Static_assert(offsetof(struct boot_info, setup_header) == 256, "setup_header");
+_Static_assert(offsetof(struct boot_info, flags) == 64, "flags");
+_Static_assert(offsetof(struct boot_info, e820) == 72, "e820");
+_Static_assert(offsetof(struct boot_info, setup_header) == 264, "setup_header");
 C
 }
 

@@ -7,7 +7,7 @@ import sys
 
 # Mirrors vmm/abi/boot_info.h (boot-under-qemu.sh checks the size and offsets).
 BOOT_INFO_MAGIC = 0x4F4F42454C555350
-BOOT_INFO_VERSION = 1
+BOOT_INFO_VERSION = 2
 BOOT_INFO_ADDR = 0x8000
 BOOT_CMDLINE_ADDR = 0x20000
 BOOT_KERNEL_ADDR = 0x100000
@@ -16,7 +16,7 @@ BOOT_E820_MAX = 8
 BOOT_E820_RAM, BOOT_E820_RESERVED = 1, 2
 SETUP_HEADER_OFFSET = 0x1F1
 SETUP_HEADER_MAX = 0x290 - 0x1F1
-HEADER_FMT = "<QIIQQIIQQII"           # magic .. setup_header_size: 64 bytes
+HEADER_FMT = "<QIIQQIIQQIIII"         # magic .. flags, pad0: 72 bytes
 E820_FMT = "<QQII"                    # addr, size, type, pad: 24 bytes
 BOOT_INFO_SIZE = (struct.calcsize(HEADER_FMT) + BOOT_E820_MAX * struct.calcsize(E820_FMT)
                   + SETUP_HEADER_MAX + 1)
@@ -47,7 +47,7 @@ def boot_info(args, cmdline, header, initrd_addr, initrd_size):
     entries = e820(args.mem_mib << 20)
     out = struct.pack(HEADER_FMT, magic, BOOT_INFO_VERSION, BOOT_INFO_SIZE,
                       BOOT_KERNEL_ADDR + 0x200, BOOT_CMDLINE_ADDR, len(cmdline), args.ncpus,
-                      initrd_addr, initrd_size, len(entries), len(header))
+                      initrd_addr, initrd_size, len(entries), len(header), 0, 0)
     for i in range(BOOT_E820_MAX):
         addr, size, kind = entries[i] if i < len(entries) else (0, 0, 0)
         out += struct.pack(E820_FMT, addr, size, kind, 0)

@@ -1,4 +1,5 @@
 /* Unit tests of kernel loading and the boot-info block, on heap-backed guest memory. */
+#include <elf.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -41,7 +42,7 @@ static void make_kernel(void)
 
 static struct boot_payload payload(const char *cmdline)
 {
-	struct boot_payload p = { kernel, KSIZE, initrd, sizeof(initrd), cmdline, 2 };
+	struct boot_payload p = { kernel, KSIZE, initrd, sizeof(initrd), cmdline, 2, false };
 
 	return p;
 }
@@ -63,7 +64,7 @@ static void layout(void)
 	CHECK(memcmp(ram + BOOT_KERNEL_ADDR, kernel + 0x400, KSIZE - 0x400) == 0);
 	CHECK_STR((char *)ram + BOOT_CMDLINE_ADDR, "console=ttyS0 quiet");
 	CHECK(bi->cmdline_addr == BOOT_CMDLINE_ADDR && bi->cmdline_size == 19);
-	CHECK(bi->ncpus == 2);
+	CHECK(bi->ncpus == 2 && bi->flags == 0);
 	/* The initrd sits page-aligned at the top, clear of the relocated kernel. */
 	CHECK(bi->initrd_size == sizeof(initrd));
 	CHECK(bi->initrd_addr % 4096 == 0);
@@ -76,6 +77,8 @@ static void layout(void)
 	CHECK(bi->e820[0].addr == 0 && bi->e820[0].size == BOOT_LOWMEM_END && bi->e820[0].type == 1);
 	CHECK(bi->e820[1].addr == BOOT_LOWMEM_END && bi->e820[1].type == 2);
 	CHECK(bi->e820[2].addr == 0x100000 && bi->e820[2].size == MEM - 0x100000);
+	p.mark_kernel = true;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0 && bi->flags == BOOT_INFO_MARK_KERNEL);
 	free(ram);
 }
 
@@ -107,7 +110,7 @@ static void bad_kernels(void)
 	make_kernel();
 	kernel[0x202] = 'X';
 	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0);
-	CHECK_STR(err, "kernel: not a bzImage (no HdrS header)");
+	CHECK_STR(err, "kernel: neither a bzImage (no HdrS header) nor an ELF vmlinux");
 	make_kernel();
 	kernel[0x236] = 0;
 	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0);
@@ -164,11 +167,118 @@ static void real_kernel(void)
 	close(fd);
 	ram = calloc(1, 256u << 20);
 	guest_mem_init_at(&gm, ram, 256u << 20);
-	struct boot_payload p = { k, (size_t)st.st_size, NULL, 0, "console=ttyS0", 1 };
+	struct boot_payload p = { k, (size_t)st.st_size, NULL, 0, "console=ttyS0", 1, false };
 	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0);
 	CHECK(((struct boot_info *)(ram + BOOT_INFO_ADDR))->initrd_addr == 0);
+	/* A vmlinux (what the build embeds) enters at startup_64, 16 MiB. */
+	if (k[0] == 0x7f)
+		CHECK(((struct boot_info *)(ram + BOOT_INFO_ADDR))->kernel_entry == 0x1000000);
 	free(ram);
 	free(k);
+}
+
+/*
+ * A vmlinux-like ELF: text at 16 MiB (entry at its start), then data whose
+ * memory size runs past its file bytes (bss), and a note that is not loaded.
+ */
+#define ELF_SIZE 0x3000u
+static uint8_t elf[ELF_SIZE];
+
+static Elf64_Phdr *elf_phdr(unsigned i)
+{
+	return (Elf64_Phdr *)(elf + sizeof(Elf64_Ehdr)) + i;
+}
+
+static void make_elf(void)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
+
+	for (unsigned i = 0; i < ELF_SIZE; i++)
+		elf[i] = (uint8_t)(i * 13 + 1);
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_entry = 0x1000000;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 3;
+	*elf_phdr(0) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x1000, .p_vaddr = 0xffffffff81000000,
+				     .p_paddr = 0x1000000, .p_filesz = 0x800, .p_memsz = 0x800 };
+	*elf_phdr(1) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x2000, .p_paddr = 0x1200000,
+				     .p_filesz = 0x100, .p_memsz = 0x3000 };
+	*elf_phdr(2) = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = 0x2800, .p_paddr = 0x10,
+				     .p_filesz = 0x20, .p_memsz = 0x20 };
+}
+
+static void elf_kernel(void)
+{
+	uint8_t *ram = malloc(MEM);
+	struct guest_mem gm;
+	struct boot_payload p = { elf, ELF_SIZE, initrd, sizeof(initrd), "quiet", 1, false };
+	struct boot_info *bi = (struct boot_info *)(ram + BOOT_INFO_ADDR);
+	static const uint8_t zero[0x2f00];
+
+	memset(ram, 0xcc, MEM);	/* a reboot's leftovers */
+	guest_mem_init_at(&gm, ram, MEM);
+	make_elf();
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0);
+	CHECK(bi->kernel_entry == 0x1000000);
+	CHECK(memcmp(ram + 0x1000000, elf + 0x1000, 0x800) == 0);
+	CHECK(memcmp(ram + 0x1200000, elf + 0x2000, 0x100) == 0);
+	CHECK(memcmp(ram + 0x1200100, zero, sizeof(zero)) == 0);
+	CHECK(ram[0x1200000 + 0x3000] == 0xcc && ram[0x1000000 + 0x800] == 0xcc);
+	/* Nothing where the bzImage path would put its code. */
+	CHECK(ram[BOOT_KERNEL_ADDR] == 0xcc);
+	/* The made-up setup header: HdrS, boot flag, loaded high, 4095-byte command lines. */
+	CHECK(memcmp(bi->setup_header + 0x202 - 0x1f1, "HdrS", 4) == 0);
+	CHECK(bi->setup_header[0x1fe - 0x1f1] == 0x55 && bi->setup_header[0x1ff - 0x1f1] == 0xaa);
+	CHECK(bi->setup_header[0x211 - 0x1f1] == 0x01 && bi->setup_header_size == 0x268 - 0x1f1);
+	CHECK(bi->initrd_addr >= 0x1203000 && bi->initrd_addr + sizeof(initrd) <= MEM);
+	free(ram);
+}
+
+static void bad_elf_kernels(void)
+{
+	uint8_t *ram = calloc(1, MEM);
+	struct guest_mem gm;
+	struct boot_payload p = { elf, ELF_SIZE, NULL, 0, "quiet", 1, false };
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
+
+	guest_mem_init_at(&gm, ram, MEM);
+	make_elf();
+	eh->e_machine = EM_386;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "64-bit x86 executable"));
+	make_elf();
+	eh->e_phoff = ELF_SIZE - 8;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "program headers"));
+	make_elf();
+	eh->e_phnum = 200;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "program headers"));
+	make_elf();
+	elf_phdr(1)->p_filesz = 0x1001;	/* past the end of the file */
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "segment 1 outside"));
+	make_elf();
+	elf_phdr(1)->p_offset = UINT64_MAX - 0x10;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "segment 1 outside"));
+	make_elf();
+	elf_phdr(0)->p_paddr = 0x80000;	/* over the firmware's tables */
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "segment 0 outside"));
+	make_elf();
+	elf_phdr(1)->p_memsz = 0x80;	/* less memory than file bytes */
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "segment 1 outside"));
+	make_elf();
+	eh->e_entry = 0x1200000 + 0x200;	/* in the zero-filled part, not the file's */
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "entry point"));
+	make_elf();
+	elf_phdr(1)->p_memsz = MEM;	/* runs past RAM */
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "kernel: needs"));
+	make_elf();
+	p.kernel_size = 40;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) < 0 && strstr(err, "truncated"));
+	free(ram);
 }
 
 int main(void)
@@ -177,6 +287,8 @@ int main(void)
 	RUN(high_memory_in_e820);
 	RUN(bad_kernels);
 	RUN(too_small_or_too_long);
+	RUN(elf_kernel);
+	RUN(bad_elf_kernels);
 	RUN(real_kernel);
 	return CHECK_SUMMARY();
 }

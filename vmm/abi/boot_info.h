@@ -21,7 +21,10 @@
 
 #define BOOT_INFO_ADDR 0x8000u
 #define BOOT_INFO_MAGIC 0x4f4f42454c555350ull /* "PSULEBOO" little-endian */
-#define BOOT_INFO_VERSION 1u
+#define BOOT_INFO_VERSION 2u
+
+/* boot_info.flags */
+#define BOOT_INFO_MARK_KERNEL 1u /* write GUEST_MARK_KERNEL just before entering the kernel */
 
 #define BOOT_PAGE_TABLES_ADDR 0x1000u
 #define BOOT_ZERO_PAGE_ADDR 0x7000u
@@ -65,6 +68,8 @@ struct boot_info {
 	uint64_t initrd_size;
 	uint32_t e820_count;	/* entries used in e820[] */
 	uint32_t setup_header_size; /* bytes used in setup_header[] */
+	uint32_t flags;		/* BOOT_INFO_* */
+	uint32_t pad0;
 	struct boot_e820 e820[BOOT_E820_MAX];
 	/* bzImage bytes from BOOT_SETUP_HEADER_OFFSET, copied into the zero page */
 	uint8_t setup_header[BOOT_SETUP_HEADER_MAX];

@@ -10,6 +10,7 @@
 #define GUEST_PORT_FAIL 0x503
 
 #define GUEST_MARK_INIT 1	/* init has started */
+#define GUEST_MARK_KERNEL 2	/* firmware: entering the kernel (when boot_info asks) */
 #define GUEST_FAIL_BOOT_INFO 1	/* firmware: boot-info block missing or bad */
 #define GUEST_FAIL_INIT 2	/* init: could not start the shell or command */
 #define GUEST_FAIL_CONSOLE 3	/* init: the console device did not appear or open */
