@@ -158,16 +158,16 @@ def main():
                              ("qemu microvm", lambda: run_qemu(kernel, initrd)),
                              ("capsule, no sandbox", lambda: run_capsule(capsule, conf.name))):
                 with ExitCounter() as exits, FirstEntry() as entry:
-                    boot, rss, status, sandbox, launched, report = fn()
+                    boot, rss, status, sandbox, launched, boot_report = fn()
                 if status != 0:
                     sys.exit(f"{name} run {i + 1}: guest status {status}")
                 results[name].append((boot, rss))
                 counts[name].append(exits.counts)
                 if entry.at is not None:
                     first_run[name].append(entry.at - launched)
-                if name == "capsule" and report:
-                    report["entry"] = None if entry.at is None else (entry.at - launched) * 1000
-                    milestones.append(report)
+                if name == "capsule" and boot_report:
+                    boot_report["entry"] = None if entry.at is None else (entry.at - launched) * 1000
+                    milestones.append(boot_report)
                 if sandbox is not None:
                     sandbox_ms[name].append(sandbox)
                 print(f"  run {i + 1} {name:19s} boot {boot * 1000:8.1f} ms  "
