@@ -37,7 +37,9 @@ $(OUT)/vmm/%.o: vmm/%.c $(KHDR)/.stamp | $(OUT)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(VMM_CFLAGS) -c $< -o $@
 
-$(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/default.conf $(KERNEL_IMAGE)
+# deps.mk too: switching back to an older cached kernel changes the path, not a newer file.
+$(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/default.conf $(KERNEL_IMAGE) \
+		$(OUT)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) -c $< -o $@ -DFIRMWARE_PATH='"$(OUT)/firmware.bin"' -DKERNEL_PATH='"$(KERNEL_IMAGE)"' \
 		-DINITRD_PATH='"$(OUT)/initrd.cpio"' -DDEFAULT_CONF_PATH='"images/default.conf"'

@@ -123,7 +123,8 @@ KERNEL_BZIMAGE := $kernel_dir/bzImage
 ZLIB_DIR := $zlib
 BUSYBOX := /bin/busybox
 EOF
-	mv "$out/deps.mk.tmp" "$out/deps.mk"
+	# Only a change touches it: the Makefile re-embeds the kernel when it does.
+	if cmp -s "$out/deps.mk.tmp" "$out/deps.mk"; then rm "$out/deps.mk.tmp"; else mv "$out/deps.mk.tmp" "$out/deps.mk"; fi
 }
 
 main() {
