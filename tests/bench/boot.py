@@ -23,7 +23,7 @@ import tempfile
 import time
 
 from kvm_exits import COUNTERS, ExitCounter, FirstEntry
-from microvm import local_binary
+from microvm import local_binary, marked_boot_argv
 from vmm_memory import overhead_kib
 
 # capsule.tty=1: the workload uses the console (QEMU has no virtio-console here).
@@ -116,13 +116,7 @@ def run_qemu(kernel, initrd):
     with tempfile.TemporaryDirectory(dir="/run" if os.access("/run", os.W_OK) else None) as tmp:
         fifo = os.path.join(tmp, "mark")
         os.mkfifo(fifo)
-        cmd = ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
-               "-m", str(MEMORY_MIB), "-smp", "1", "-nodefaults", "-no-user-config",
-               "-nographic", "-no-reboot", "-serial", "null",
-               "-kernel", kernel, "-initrd", initrd, "-append", CMDLINE,
-               "-chardev", f"file,id=mark,path={fifo}",
-               "-device", "isa-debugcon,iobase=0x502,chardev=mark",
-               "-device", "isa-debug-exit,iobase=0x501,iosize=1"]
+        cmd = marked_boot_argv(kernel, initrd, CMDLINE, MEMORY_MIB, fifo)
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         fd = os.open(fifo, os.O_RDONLY)

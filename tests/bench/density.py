@@ -20,7 +20,7 @@ import tempfile
 import time
 
 from boot import CMDLINE
-from microvm import local_binary
+from microvm import local_binary, marked_boot_argv
 from vmm_memory import overhead_kib
 
 N = int(os.environ.get("CAPSULE_BENCH_DENSITY_N", "8"))
@@ -50,14 +50,7 @@ def launch_capsule(capsule, tmp, i):
 def launch_qemu(kernel, initrd, tmp, i):
     fifo = os.path.join(tmp, f"mark{i}")
     os.mkfifo(fifo)
-    cmd = ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
-           "-m", str(MEMORY_MIB), "-smp", "1", "-nodefaults", "-no-user-config",
-           "-nographic", "-no-reboot", "-serial", "null",
-           "-kernel", kernel, "-initrd", initrd, "-append", CMDLINE,
-           "-chardev", f"file,id=mark,path={fifo}",
-           "-device", "isa-debugcon,iobase=0x502,chardev=mark",
-           "-device", "isa-debug-exit,iobase=0x501,iosize=1"]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(marked_boot_argv(kernel, initrd, CMDLINE, MEMORY_MIB, fifo), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     # Opening the FIFO waits for QEMU to open its end: it does so before the guest runs.
     return Vm(proc, os.open(fifo, os.O_RDONLY), b"\x01", owned=True)
 

@@ -1,4 +1,4 @@
-"""QEMU microvm (or, for PCI devices, pc) as the disk and net benches run it: our kernel and initrd, a
+"""QEMU microvm (or, for PCI devices, pc) as the benches run it: our kernel and initrd, a
 workload on the kernel command line (as capsule passes it), output on the
 serial port, init's exit status through isa-debug-exit."""
 import atexit
@@ -37,3 +37,15 @@ def qemu_argv(kernel, initrd, cmdline, devices, vcpus=1, memory_mib=256,
             "-m", str(memory_mib), "-smp", str(vcpus), "-nodefaults", "-no-user-config",
             "-nographic", "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-initrd", initrd,
             "-append", cmdline, *devices, "-device", "isa-debug-exit,iobase=0x501,iosize=1"]
+
+
+def marked_boot_argv(kernel, initrd, cmdline, memory_mib, fifo):
+    """QEMU microvm booting KERNEL, no devices but the ports init writes: its
+    boot mark (port 0x502, to the file or FIFO named FIFO) and its exit status."""
+    return ["qemu-system-x86_64", "-M", "microvm,acpi=off", "-enable-kvm", "-cpu", "host",
+            "-m", str(memory_mib), "-smp", "1", "-nodefaults", "-no-user-config",
+            "-nographic", "-no-reboot", "-serial", "null",
+            "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
+            "-chardev", f"file,id=mark,path={fifo}",
+            "-device", "isa-debugcon,iobase=0x502,chardev=mark",
+            "-device", "isa-debug-exit,iobase=0x501,iosize=1"]
