@@ -466,6 +466,7 @@ int main(int argc, char **argv)
 	start_clock_step(clock, "sandbox");
 	start_threads(&m);
 	start_clock_step(clock, "threads");
+	start_clock_report_steps(clock);
 	start_clock_report(clock, "start-to-vcpus");
 	status = lifecycle_exit_status(&m.lc, event_loop_run(&m.loop));
 	chardev_stdio_restore();

@@ -25,9 +25,12 @@ double start_clock_ms(const struct start_clock *c);
 /* The step NAME ended now: its time joins the steps line. */
 void start_clock_step(struct start_clock *c, const char *name);
 
+/* Print "capsule: started-at-ms T steps-ms NAME MS ..." on stderr, when on. */
+void start_clock_report_steps(const struct start_clock *c);
+
 /*
  * Print "capsule: WHAT-ms N" (N since the start) on stderr, when on. WHAT is
- * a milestone: start-to-vcpus (with the steps line), kernel-entry, boot-time.
+ * a milestone: start-to-vcpus, kernel-entry, boot-time.
  */
 void start_clock_report(const struct start_clock *c, const char *what);
 

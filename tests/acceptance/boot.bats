@@ -37,6 +37,23 @@ load helpers
 	expect_status 0
 }
 
+@test "--boot-time reports each start-up step and the milestones; the output is the command's" {
+	kvm_capsule run --boot-time -- echo timed
+	expect_status 0
+	[ "$output" = timed ]
+	local steps=' config [0-9.]+ host-devices [0-9.]+ vm [0-9.]+ devices [0-9.]+ load [0-9.]+'
+	steps+=' vcpus [0-9.]+ sandbox [0-9.]+ threads [0-9.]+$'
+	# The vCPU thread's kernel-entry line may come before the main thread's lines.
+	[[ $(grep '^capsule: started-at-ms' <<<"$stderr") =~ ^capsule:\ started-at-ms\ [0-9.]+\ steps-ms$steps ]]
+	local vcpus kernel init
+	vcpus=$(sed -n 's/^capsule: start-to-vcpus-ms //p' <<<"$stderr")
+	kernel=$(sed -n 's/^capsule: kernel-entry-ms //p' <<<"$stderr")
+	init=$(sed -n 's/^capsule: boot-time-ms //p' <<<"$stderr")
+	# Every milestone after the start; the kernel entered before init starts.
+	awk -v v="$vcpus" -v k="$kernel" -v i="$init" 'BEGIN { exit !(v > 0 && k > 0 && k < i && v < i) }'
+	[ "$(grep -c '^capsule: ' <<<"$stderr")" -eq 4 ]
+}
+
 @test "capsule run of a missing command exits 127" {
 	run -127 --separate-stderr "$kvm_host" "$capsule" run -- no-such-command </dev/null
 	[ -z "$output" ]
