@@ -37,11 +37,14 @@ $(OUT)/vmm/%.o: vmm/%.c $(KHDR)/.stamp | $(OUT)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(VMM_CFLAGS) -c $< -o $@
 
+# The kernel capsule embeds: vmlinux without the padding between its segments.
 # deps.mk too: switching back to an older cached kernel changes the path, not a newer file.
-$(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/default.conf $(KERNEL_IMAGE) \
-		$(OUT)/deps.mk
+$(OUT)/vmlinux: $(KERNEL_IMAGE) images/pack-vmlinux.py $(OUT)/deps.mk
+	python3 images/pack-vmlinux.py $(KERNEL_IMAGE) $@
+
+$(OUT)/vmm/blobs.o: vmm/blobs.S $(OUT)/firmware.bin $(OUT)/initrd.cpio images/default.conf $(OUT)/vmlinux
 	@mkdir -p $(dir $@)
-	$(CC_MUSL) -c $< -o $@ -DFIRMWARE_PATH='"$(OUT)/firmware.bin"' -DKERNEL_PATH='"$(KERNEL_IMAGE)"' \
+	$(CC_MUSL) -c $< -o $@ -DFIRMWARE_PATH='"$(OUT)/firmware.bin"' -DKERNEL_PATH='"$(OUT)/vmlinux"' \
 		-DINITRD_PATH='"$(OUT)/initrd.cpio"' -DDEFAULT_CONF_PATH='"images/default.conf"'
 
 $(OUT)/capsule: $(VMM_OBJS) $(OUT)/vmm/blobs.o $(OUT)/seccomp/filters.o

@@ -24,11 +24,11 @@ $(OUT)/tests/$(1): tests/unit/$(1).c tests/unit/check.h $$($(1)_SRCS) $$(wildcar
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-unit-test: $(UNIT_BINS)
-	CAPSULE_TEST_KERNEL=$(KERNEL_IMAGE) tests/run-all --unit-only
+unit-test: $(UNIT_BINS) $(OUT)/vmlinux
+	CAPSULE_TEST_KERNEL=$(OUT)/vmlinux tests/run-all --unit-only
 
 test: $(OUT)/capsule $(OUT)/firmware.bin $(UNIT_BINS)
-	CAPSULE_TEST_KERNEL=$(KERNEL_IMAGE) tests/run-all
+	CAPSULE_TEST_KERNEL=$(OUT)/vmlinux tests/run-all
 
 bench: $(OUT)/capsule
 	tests/bench/run
