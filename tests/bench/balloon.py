@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 
+import summary
 from microvm import local_binary, qemu_argv, workload_cmdline
 
 MEMORY_MIB = 256
@@ -189,6 +190,8 @@ def main():
         print(f"{vmm:10s} {med[vmm][0]:13.1f} {med[vmm][1]:13.1f}")
     (ct, cm), (qt, qm) = med["capsule"], med["qemu"]
     print(f"{'ratio c/q':10s} {ct / qt:13.2f} {cm / qm:13.2f}")
+    summary.add("balloon: to 128M ms, median", ct, qt)
+    summary.add("balloon: RSS back MiB, median", cm, qm)
 
 
 if __name__ == "__main__":

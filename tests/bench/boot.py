@@ -23,6 +23,7 @@ import tempfile
 import time
 
 from kvm_exits import COUNTERS, ExitCounter, FirstEntry
+import summary
 from microvm import local_binary, marked_boot_argv
 from vmm_memory import overhead_kib
 
@@ -130,7 +131,7 @@ def run_qemu(kernel, initrd):
         return marked - start, rss, 0 if status == 1 else status, None, start, None
 
 
-def summary(name, samples):
+def boot_summary(name, samples):
     boots = [s[0] * 1000 for s in samples]
     rss = [s[1] / 1024 for s in samples]
     return name, min(boots), statistics.median(boots), max(rss)
@@ -166,8 +167,8 @@ def main():
                     sandbox_ms[name].append(sandbox)
                 print(f"  run {i + 1} {name:19s} boot {boot * 1000:8.1f} ms  "
                       f"peak RSS {rss / 1024:6.1f} MiB  exits {exits.exits}", file=sys.stderr)
-    report(runs, [summary(n, results[n]) for n in ("capsule", "qemu microvm")],
-           summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
+    report(runs, [boot_summary(n, results[n]) for n in ("capsule", "qemu microvm")],
+           boot_summary("no sandbox", results["capsule, no sandbox"]), sandbox_ms)
     report_exits(counts["capsule"], counts["qemu microvm"])
     report_first_run(first_run)
     report_breakdown(first_run["qemu microvm"], [s[0] for s in results["qemu microvm"]])
@@ -182,6 +183,9 @@ def report(runs, rows, unsandboxed, sandbox_ms):
         print(f"{name:14s} {lo:9.1f} {med:10.1f} {rss:13.1f}")
     (_, c_lo, c_med, c_rss), (_, q_lo, q_med, q_rss) = rows
     print(f"{'ratio c/q':14s} {c_lo / q_lo:9.2f} {c_med / q_med:10.2f} {c_rss / q_rss:13.2f}")
+    summary.add("boot to init ms, min", c_lo, q_lo)
+    summary.add("boot to init ms, median", c_med, q_med)
+    summary.add("peak RSS MiB", c_rss, q_rss)
     print(f"sandbox: capsule's own time entering it {statistics.median(sandbox_ms['capsule']):.2f} ms "
           f"median ({statistics.median(sandbox_ms['capsule, no sandbox']):.2f} ms with it off); "
           f"boot to init {c_lo:.1f} ms min with it, {unsandboxed[1]:.1f} without")
@@ -201,6 +205,7 @@ def report_exits(capsule, qemu):
     q = statistics.median(c["exits"] for c in qemu)
     print(f"VM exits per boot (median): capsule {med['exits']:.0f}, qemu microvm {q:.0f}, "
           f"ratio {med['exits'] / q if q else float('nan'):.2f}")
+    summary.add("VM exits per boot, median", med["exits"], q, ".0f")
     other = med["exits"] - sum(med[n] for n in REASONS)
     print("  capsule by reason: " + ", ".join(f"{label} {med[n]:.0f}" for n, label in REASONS.items()) +
           f", other {max(other, 0):.0f}")
@@ -213,6 +218,8 @@ def report_first_run(first_run):
         print("launch to first KVM_RUN: no tracefs here")
         return
     c_ms, q_ms = statistics.median(c) * 1000, statistics.median(q) * 1000
+    summary.add("launch to first KVM_RUN ms, median", c_ms, q_ms)
+    summary.add("own start-up to vCPUs ms, median", statistics.median(own_start["capsule"]), None)
     print(f"launch to first KVM_RUN (median): capsule {c_ms:.1f} ms, qemu microvm {q_ms:.1f} ms, "
           f"ratio {c_ms / q_ms:.2f}; capsule's own start to vCPUs "
           f"{statistics.median(own_start['capsule']):.2f} ms "
@@ -248,6 +255,7 @@ def report_overhead():
         print("VMM overhead: the VMMs ended before it could be read")
         return
     c_mib, q_mib = statistics.median(c) / 1024, statistics.median(q) / 1024
+    summary.add("VMM overhead at init MiB, median", c_mib, q_mib)
     print(f"VMM overhead at init, resident less guest RAM (median): capsule {c_mib:.1f} MiB, "
           f"qemu microvm {q_mib:.1f} MiB, ratio {c_mib / q_mib:.2f}")
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 
+import summary
 from boot import CMDLINE
 from microvm import local_binary, marked_boot_argv
 from vmm_memory import overhead_kib
@@ -123,6 +124,8 @@ def report(runs, results):
         print(f"{name:14s} {best * 1000:12.1f} {N / best:7.2f} {over:20.1f}")
     c, q = rows["capsule"], rows["qemu microvm"]
     print(f"{'ratio c/q':14s} {c[0] / q[0]:12.2f} {c[1] / q[1]:7.2f} {c[2] / q[2]:20.2f}")
+    summary.add(f"density, {N} VMs: VMs per second", c[1], q[1], ".2f")
+    summary.add(f"density, {N} VMs: summed VMM overhead MiB", c[2], q[2])
 
 
 if __name__ == "__main__":

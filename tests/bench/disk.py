@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 
+import summary
 from microvm import local_binary, qemu_argv, workload_cmdline
 
 SIZE_MIB = 128
@@ -103,6 +104,7 @@ def main():
     for label, *_ in CASES:
         c, q = best[(label, "capsule")], best[(label, "qemu")]
         print(f"{label:34s} {c:9.1f} {q:9.1f} {c / q:6.2f}")
+        summary.add("virtio-blk " + label, c, q)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 
+import summary
 from kvm_exits import ExitCounter
 from microvm import local_binary, qemu_argv, workload_cmdline
 
@@ -45,6 +46,8 @@ MODELS = os.environ.get("CAPSULE_BENCH_NET_MODELS", "virtio e1000 rtl8139").spli
 QUEUES = [int(q) for q in os.environ.get("CAPSULE_BENCH_NET_QUEUES", "1 2").split()]
 QEMU_TAP = "capqemu0"
 TIMEOUT = 300  # one boot and both transfers; ~30 s when all is well
+# The summary's rows say when they come from a host with one CPU (the legacy NICs' run).
+HOST_NOTE = " (1-CPU host)" if os.cpu_count() == 1 else ""
 UP = "up() { cut -d' ' -f1 /proc/uptime; }; "
 
 
@@ -253,12 +256,15 @@ def report(runs, best, exits_per_mib, dropped, failed):
             c, q = best.get((label, key, "capsule")), best.get((label, key, "qemu"))
             print(f"{key + ' Mbit/s, ' + label:48s} {cell(c, '9.1f'):>9s} {cell(q, '9.1f'):>9s} "
                   f"{cell(c / q if c and q else None, '6.2f'):>6s}")
+            summary.add(f"{label}: {key} Mbit/s{HOST_NOTE}", c, q)
     for label in labels:
         c, q = exits_per_mib.get((label, "capsule")), exits_per_mib.get((label, "qemu"))
         print(f"{'VM exits per MiB moved, ' + label:48s} {cell(c, '9.0f'):>9s} "
               f"{cell(q, '9.0f'):>9s} {cell(c / q if c and q else None, '6.2f'):>6s}")
+        summary.add(f"{label}: VM exits per MiB{HOST_NOTE}", c, q, ".0f")
     for label, n in dropped.items():
         print(f"{'frames dropped (all runs), ' + label:48s} {n:9d} {'-':>9s}")
+        summary.add(f"{label}: frames dropped, all runs{HOST_NOTE}", n, None, "d")
     # The seeds' point: what paravirtual virtio gains over full emulation.
     base = "virtio-net, 1 queue"
     for label in (l for l in labels if l in ("e1000", "rtl8139")):
