@@ -366,12 +366,17 @@ int qcow2_read_mapped(struct qcow2_image *img, const struct qcow2_map *m, uint64
 		      uint64_t len, const struct iovec *iov, int iovcnt);
 
 /*
- * Call FN for each piece of [OFF, OFF + LEN) within one guest cluster, with
- * the matching part of IOV (NULL, 0 when IOV is NULL), holding the image
- * lock; stop at the first error. -EINVAL for a range beyond the disk.
+ * Call FN for each piece of [OFF, OFF + LEN), with the matching part of IOV
+ * (NULL, 0 when IOV is NULL), holding the image lock; stop at the first
+ * error. -EINVAL for a range beyond the disk. A piece is what lies within
+ * one guest cluster, or, with SPAN, as much as SPAN says: it gets the
+ * piece's start, its bytes within the cluster (N) and all that is left
+ * (REST), and returns the piece's length (N..REST) or -errno.
  */
 int qcow2_for_each_cluster(struct qcow2_image *img, const struct iovec *iov, int iovcnt,
 			   uint64_t off, uint64_t len,
+			   int64_t (*span)(struct qcow2_image *img, uint64_t off, uint64_t n,
+					   uint64_t rest, void *opaque),
 			   int (*fn)(struct qcow2_image *img, uint64_t off, uint64_t len,
 				     const struct iovec *iov, int iovcnt, void *opaque),
 			   void *opaque);

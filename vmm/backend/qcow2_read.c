@@ -113,6 +113,8 @@ int qcow2_read_mapped(struct qcow2_image *img, const struct qcow2_map *m, uint64
 
 int qcow2_for_each_cluster(struct qcow2_image *img, const struct iovec *iov, int iovcnt,
 			   uint64_t off, uint64_t len,
+			   int64_t (*span)(struct qcow2_image *img, uint64_t off, uint64_t n,
+					   uint64_t rest, void *opaque),
 			   int (*fn)(struct qcow2_image *img, uint64_t off, uint64_t len,
 				     const struct iovec *iov, int iovcnt, void *opaque),
 			   void *opaque)
@@ -129,8 +131,15 @@ int qcow2_for_each_cluster(struct qcow2_image *img, const struct iovec *iov, int
 	while (done < len && !r) {
 		uint64_t at = off + done, in = at & (img->cluster_size - 1);
 		uint64_t n = img->cluster_size - in < len - done ? img->cluster_size - in : len - done;
-		int cnt = iov ? iov_slice(iov, (unsigned)iovcnt, done, n, part, (unsigned)iovcnt) : 0;
+		int64_t s = span ? span(img, at, n, len - done, opaque) : (int64_t)n;
+		int cnt;
 
+		if (s < 0) {
+			r = (int)s;
+			break;
+		}
+		n = (uint64_t)s;
+		cnt = iov ? iov_slice(iov, (unsigned)iovcnt, done, n, part, (unsigned)iovcnt) : 0;
 		r = cnt < 0 ? -EINVAL : fn(img, at, n, part, cnt, opaque);
 		done += n;
 	}
@@ -163,35 +172,28 @@ static uint64_t normal_run(struct qcow2_image *img, const struct qcow2_map *m, u
 	return n;
 }
 
+/* A read's piece: the run of clusters from OFF (normal_run), its first mapping kept for read_piece. */
+static int64_t read_span(struct qcow2_image *img, uint64_t off, uint64_t n, uint64_t rest,
+			 void *opaque)
+{
+	struct qcow2_map *m = opaque;
+	int r = qcow2_lookup(img, off >> img->cluster_bits, m);
+
+	if (r)
+		return r;
+	return (int64_t)(m->kind == QCOW2_NORMAL ? normal_run(img, m, off, n, rest) : n);
+}
+
+static int read_piece(struct qcow2_image *img, uint64_t off, uint64_t len, const struct iovec *iov,
+		      int iovcnt, void *opaque)
+{
+	return qcow2_read_mapped(img, opaque, off, len, iov, iovcnt);
+}
+
 int qcow2_preadv(struct block_backend *b, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
-	struct qcow2_image *img = (struct qcow2_image *)b;
-	uint64_t len = iov_size(iov, (unsigned)iovcnt), done = 0;
-	struct iovec *part;
-	int r = 0;
+	struct qcow2_map m;
 
-	if (offset > img->base.size || len > img->base.size - offset)
-		return -EINVAL;
-	part = malloc((size_t)(iovcnt ? iovcnt : 1) * sizeof(*part));
-	if (!part)
-		return -ENOMEM;
-	pthread_mutex_lock(&img->lock);
-	while (done < len && !r) {
-		uint64_t at = offset + done, in = at & (img->cluster_size - 1);
-		uint64_t n = img->cluster_size - in < len - done ? img->cluster_size - in : len - done;
-		struct qcow2_map m;
-		int cnt;
-
-		r = qcow2_lookup(img, at >> img->cluster_bits, &m);
-		if (r)
-			break;
-		if (m.kind == QCOW2_NORMAL)
-			n = normal_run(img, &m, at, n, len - done);
-		cnt = iov_slice(iov, (unsigned)iovcnt, done, n, part, (unsigned)iovcnt);
-		r = cnt < 0 ? -EINVAL : qcow2_read_mapped(img, &m, at, n, part, cnt);
-		done += n;
-	}
-	pthread_mutex_unlock(&img->lock);
-	free(part);
-	return r;
+	return qcow2_for_each_cluster((struct qcow2_image *)b, iov, iovcnt, offset,
+				      iov_size(iov, (unsigned)iovcnt), read_span, read_piece, &m);
 }

@@ -147,7 +147,7 @@ int qcow2_pwritev(struct block_backend *b, const struct iovec *iov, int iovcnt, 
 	if (b->readonly)
 		return -EROFS;
 	return qcow2_for_each_cluster(img, iov, iovcnt, offset, iov_size(iov, (unsigned)iovcnt),
-				      write_piece, NULL);
+				      NULL, write_piece, NULL);
 }
 
 /* Write LEN zero bytes at OFF (within one cluster) as data. */
@@ -202,8 +202,8 @@ int qcow2_discard(struct block_backend *b, uint64_t offset, uint64_t len)
 
 	if (b->readonly)
 		return -EROFS;
-	return qcow2_for_each_cluster((struct qcow2_image *)b, NULL, 0, offset, len, zero_piece,
-				      &discard);
+	return qcow2_for_each_cluster((struct qcow2_image *)b, NULL, 0, offset, len, NULL,
+				      zero_piece, &discard);
 }
 
 int qcow2_write_zeroes(struct block_backend *b, uint64_t offset, uint64_t len, bool may_unmap)
@@ -214,6 +214,6 @@ int qcow2_write_zeroes(struct block_backend *b, uint64_t offset, uint64_t len, b
 	(void)may_unmap;
 	if (b->readonly)
 		return -EROFS;
-	return qcow2_for_each_cluster((struct qcow2_image *)b, NULL, 0, offset, len, zero_piece,
-				      &discard);
+	return qcow2_for_each_cluster((struct qcow2_image *)b, NULL, 0, offset, len, NULL,
+				      zero_piece, &discard);
 }
