@@ -139,7 +139,7 @@ int boot_load(const struct guest_mem *gm, const struct boot_payload *p, char *er
 		return -1;
 	}
 	if (ki.elf)
-		boot_elf_load(gm, p);
+		boot_elf_load(gm, p, &ki);
 	else
 		guest_mem_write(gm, BOOT_KERNEL_ADDR, p->kernel + ki.pm_offset,
 				p->kernel_size - ki.pm_offset);

@@ -114,6 +114,8 @@ int boot_elf_parse(const struct boot_payload *p, struct kernel_info *ki, char *e
 		return -1;
 	}
 	ki->elf = true;
+	ki->phdrs = (const uint8_t *)ph;
+	ki->nphdrs = count;
 	ki->entry = eh.e_entry;
 	ki->initrd_addr_max = ELF_INITRD_ADDR_MAX;
 	ki->cmdline_max = ELF_CMDLINE_MAX;
@@ -121,17 +123,14 @@ int boot_elf_parse(const struct boot_payload *p, struct kernel_info *ki, char *e
 	return 0;
 }
 
-void boot_elf_load(const struct guest_mem *gm, const struct boot_payload *p)
+void boot_elf_load(const struct guest_mem *gm, const struct boot_payload *p,
+		   const struct kernel_info *ki)
 {
-	unsigned count;
-	char err[8];
-	const Elf64_Phdr *ph = program_headers(p, &count, err, sizeof(err));
-
-	for (unsigned i = 0; ph && i < count; i++) {
+	for (unsigned i = 0; i < ki->nphdrs; i++) {
 		Elf64_Phdr s;
 		uint8_t *dst;
 
-		memcpy(&s, ph + i, sizeof(s));
+		memcpy(&s, ki->phdrs + i * sizeof(s), sizeof(s));
 		if (s.p_type != PT_LOAD)
 			continue;
 		/* boot_load checked every segment fits below ki.end in RAM. */

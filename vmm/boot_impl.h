@@ -18,6 +18,8 @@ struct kernel_info {
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_max;
 	bool elf;		/* an uncompressed vmlinux: its segments are loaded as they say */
+	const uint8_t *phdrs;	/* ELF: its program headers, checked to lie in the file */
+	unsigned nphdrs;
 };
 
 /* An ELF file (vmlinux) rather than a bzImage. */
@@ -30,7 +32,8 @@ bool boot_elf_is(const struct boot_payload *p);
  */
 int boot_elf_parse(const struct boot_payload *p, struct kernel_info *ki, char *err, size_t n);
 
-/* Copy the checked ELF kernel's segments to guest RAM, their zero-filled tails cleared. */
-void boot_elf_load(const struct guest_mem *gm, const struct boot_payload *p);
+/* Copy the ELF kernel KI describes to guest RAM, its segments' zero-filled tails cleared. */
+void boot_elf_load(const struct guest_mem *gm, const struct boot_payload *p,
+		   const struct kernel_info *ki);
 
 #endif

@@ -16,7 +16,7 @@ void start_clock_init(struct start_clock *c)
 	c->used = 0;
 }
 
-double start_clock_ms(const struct start_clock *c)
+static double start_clock_ms(const struct start_clock *c)
 {
 	struct timespec now;
 

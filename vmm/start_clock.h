@@ -19,9 +19,6 @@ struct start_clock {
 /* Start timing now; ON says whether anything is reported. */
 void start_clock_init(struct start_clock *c);
 
-/* Milliseconds since C started. */
-double start_clock_ms(const struct start_clock *c);
-
 /* The step NAME ended now: its time joins the steps line. */
 void start_clock_step(struct start_clock *c, const char *name);
 
