@@ -51,7 +51,7 @@ $(OUT)/capsule: $(VMM_OBJS) $(OUT)/vmm/blobs.o $(OUT)/seccomp/filters.o
 	$(CC_MUSL) -static -o $@ $^ $(ZLIB_DIR)/lib/libz.a -lpthread
 	@file $@ | grep -q 'statically linked' || { echo "$@ is not statically linked" >&2; exit 1; }
 
-$(OUT)/init: $(INIT_SRCS) initrd/init.h vmm/abi/guest_port.h | $(OUT)/deps.mk
+$(OUT)/init: $(INIT_SRCS) initrd/init.h $(wildcard vmm/abi/*.h) | $(OUT)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(CFLAGS_COMMON) -static -Os -Ivmm -o $@ $(INIT_SRCS)
 

@@ -56,56 +56,6 @@ static int open_console(const char *dev)
 	return 0;
 }
 
-/* In the child: stdin, stdout and stderr on the workload's ports. */
-static int open_ports(char dev[3][64])
-{
-	for (int i = 0; i < 3; i++) {
-		int fd = open(dev[i], i == 0 ? O_RDONLY : O_WRONLY);
-
-		if (fd < 0) {
-			fprintf(stderr, "init: %s: %s\n", dev[i], strerror(errno));
-			return -1;
-		}
-		if (fd != i) {
-			dup2(fd, i);
-			close(fd);
-		}
-	}
-	return 0;
-}
-
-/* In the child: the console as controlling terminal, already on fds 0-2. */
-static void take_terminal(void)
-{
-	ioctl(0, TIOCSCTTY, 1);
-}
-
-static void child_exec(char **argv, char ports[3][64])
-{
-	static char *shell[] = { "/bin/sh", "-l", NULL };
-	char **cmd = argv ? argv : shell;
-
-	setsid();
-	if (ports) {
-		if (open_ports(ports) < 0)
-			_exit(126);
-	} else {
-		take_terminal();
-	}
-	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
-	setenv("HOME", "/root", 1);
-	setenv("TERM", argv ? "dumb" : "linux", 1);
-	if (chdir("/root") < 0 && chdir("/") < 0)
-		_exit(126);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGUSR1, SIG_DFL);
-	signal(SIGUSR2, SIG_DFL);
-	execvp(cmd[0], cmd);
-	fprintf(stderr, "%s: %s\n", cmd[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
-}
-
 /* Wait for PID, reaping orphans too; its exit status, or -1 when a shutdown was requested. */
 static int wait_for(pid_t pid)
 {
@@ -139,37 +89,63 @@ static bool find_ports(char ports[3][64])
 	return true;
 }
 
-int main(void)
+/* The root image mounted (NULL: none asked, or it failed: *FAILED says which). */
+static const char *prepare_root(const struct init_request *req, bool *failed)
 {
-	struct init_request req;
+	const char *root = req->root ? init_mount_root(req->root) : NULL;
+
+	*failed = req->root && !root;
+	return root;
+}
+
+/* Run the workload (or the shell) and return its status; -1 when a shutdown was requested. */
+static int run(const struct init_request *req)
+{
 	char ports[3][64];
-	bool use_ports;
+	bool use_ports, failed;
+	const char *root = prepare_root(req, &failed);
 	int status;
 	pid_t pid;
 
-	init_shutdown_setup();
-	mount_basics();
-	sethostname("capsule", 7);
-	init_port_mark();
-	init_read_request(&req);
-	init_net_setup(&req);
-	if (open_console(req.console) < 0)
-		init_port_fail(GUEST_FAIL_CONSOLE);
+	if (failed || init_copy_in(req, root) < 0)
+		return 1;
 	/* A workload whose host side is no terminal gets byte-exact ports instead of a tty. */
-	use_ports = req.argv && !req.tty && find_ports(ports);
-	if (req.argv && !req.tty && !use_ports)
+	use_ports = req->argv && !req->tty && find_ports(ports);
+	if (req->argv && !req->tty && !use_ports)
 		init_port_fail(GUEST_FAIL_PORTS);
 	pid = fork();
 	if (pid == 0)
-		child_exec(req.argv, use_ports ? ports : NULL);
+		init_exec_workload(req, root, use_ports ? ports : NULL);
 	if (pid < 0)
 		init_port_fail(GUEST_FAIL_INIT);
 	status = wait_for(pid);
 	/* Shut down on request: the VM reports 0, whatever the workload's status then. */
 	if (status < 0) {
-		init_end_processes(req.argv ? 0 : pid);
-		status = 0;
+		init_end_processes(req->argv ? 0 : pid);
+		return 0;
 	}
+	/* After the command, whatever its status; a copy that failed fails a command that did not. */
+	if (init_copy_out(req, root) < 0 && status == 0)
+		status = 1;
+	return status;
+}
+
+int main(void)
+{
+	struct init_request req;
+	int status;
+
+	init_shutdown_setup();
+	mount_basics();
+	sethostname("capsule", 7);
+	init_port_mark();
+	init_read_cmdline(&req);
+	init_net_setup(&req);
+	if (open_console(req.console) < 0)
+		init_port_fail(GUEST_FAIL_CONSOLE);
+	if (req.from_port && init_read_port(&req) < 0)
+		init_port_fail(GUEST_FAIL_REQUEST);
+	status = run(&req);
 	sync();
 	/* Let the console finish sending what the shell wrote before the VM ends. */
 	tcdrain(1);

@@ -8,16 +8,76 @@
 
 #define INIT_NET_MAX 8		/* capsule.net= words init takes */
 
+/* A growing NULL-terminated list of strings. */
+struct init_list {
+	char **v;
+	size_t n;
+};
+
+/*
+ * What the monitor asks of init: from the kernel command line (console=,
+ * capsule.net=), and from the request port (vmm/abi/run_request.h) when the
+ * command line says "capsule.request". Another VMM, which has no such port,
+ * may put the command on the command line instead: capsule.argv=HEX,HEX,...
+ * (each argument hex-encoded), capsule.tty=1, capsule.root=/dev/vdX.
+ */
 struct init_request {
 	char **argv;		/* the workload, NULL-terminated; NULL for a shell */
 	int tty;		/* the host side is a terminal */
 	char console[64];	/* /dev/NAME of the kernel's last console= */
 	char *net[INIT_NET_MAX];	/* capsule.net= values, one per NIC */
 	int nnet;
+	bool from_port;		/* the rest comes from the request port */
+	struct init_list args;	/* argv's storage */
+	struct init_list env;	/* NAME=VALUE over the defaults, in order */
+	char *workdir;		/* NULL: the user's home */
+	char *user;		/* UID[:GID] or NAME[:GROUP]; NULL: root */
+	char *root;		/* the root image's device; NULL: stay in the initrd */
+	struct init_list copy_in;	/* guest paths the copy-in stream fills */
+	struct init_list copy_out;	/* guest paths (relative to /) to send back */
 };
 
-/* Read /proc/cmdline into REQ (capsule.argv=, capsule.tty=, capsule.net=, console=). */
-void init_read_request(struct init_request *req);
+/* Read /proc/cmdline into REQ (console=, capsule.net=, capsule.request, and another VMM's keys). */
+void init_read_cmdline(struct init_request *req);
+
+/* Read the request port into REQ; -1 (said on stderr) when it is missing or malformed. */
+int init_read_port(struct init_request *req);
+
+/* Append a copy of S (LEN bytes) to L; -1 when out of memory. */
+int init_list_add(struct init_list *l, const char *s, size_t len);
+
+/* Whom the workload runs as. */
+struct init_user {
+	uid_t uid;
+	gid_t gid;
+	const char *name;	/* from /etc/passwd; NULL for a number it lacks */
+	const char *home;
+	bool in_passwd;
+};
+
+/* --user SPEC (NULL: root) as the current root's /etc files say; -1 (said on stderr) if unknown. */
+int init_resolve_user(const char *spec, struct init_user *u);
+
+/* Take U's groups, gid and uid; -1 (said on stderr) on failure. */
+int init_become_user(const struct init_user *u);
+
+/*
+ * In the child: stdio on PORTS (NULL: the console is its terminal), into
+ * ROOT (NULL: the initrd), as REQ's user, environment and directory; exec
+ * REQ's command (NULL: a login shell). Does not return: 127 when the command
+ * does not exist, 126 for any other failure (said on stderr).
+ */
+void init_exec_workload(const struct init_request *req, const char *root, char ports[3][64])
+	__attribute__((noreturn));
+
+/* Untar the copy-in port at ROOT's / (NULL: the initrd's), owned by REQ's user; 0 or -1 (said). */
+int init_copy_in(const struct init_request *req, const char *root);
+
+/* Tar REQ's copy-out paths of ROOT to their port, and wait for the host to take it; 0 or -1. */
+int init_copy_out(const struct init_request *req, const char *root);
+
+/* Mount the root image DEV with proc, sys, dev inside; its path, or NULL (said on stderr). */
+const char *init_mount_root(const char *dev);
 
 /* Bring up lo as 127.0.0.1/8, and each NIC of REQ's capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]
  * (found by MAC, waited for up to 5 s in all); failures are reported on stderr and skipped. */

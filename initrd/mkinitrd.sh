@@ -6,6 +6,7 @@ set -euo pipefail
 init=$1 busybox=$2 out=$3
 shift 3
 root=$(mktemp -d)
+chmod 0755 "$root"	# mktemp makes it 0700: / would shut out every user but root
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root,mnt}

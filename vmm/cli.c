@@ -1,5 +1,5 @@
 /* The command line: which command, which config file, what to run in the guest. */
-#include "cli.h"
+#include "cli_impl.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +24,16 @@ static const char usage[] =
 	"      --disk FILE    add FILE (raw or qcow2) as the next disk, behind a throwaway\n"
 	"                     overlay: the guest may write, FILE stays as it is\n"
 	"      --boot-time    report on stderr how long the guest took to reach init\n"
+	"\n"
+	"run options (docker run's meanings):\n"
+	"      --image IMG    IMG (raw or qcow2, an ext4 filesystem) is CMD's root, behind a\n"
+	"                     throwaway overlay\n"
+	"      --persist      with --image: the guest's writes stay in IMG\n"
+	"  -e, --env NAME=VALUE  set NAME in CMD's environment (-e NAME: the host's NAME)\n"
+	"  -w, --workdir DIR  CMD starts in DIR (made if missing; default the user's home)\n"
+	"  -u, --user UID[:GID]|NAME[:GROUP]  run CMD as this user of the guest (default root)\n"
+	"      --copy-in HOST:GUEST   copy the host directory HOST to GUEST before CMD runs\n"
+	"      --copy-out GUEST:HOST  copy the guest directory GUEST to HOST after CMD ends\n"
 	"  -h, --help         show this help\n"
 	"  -V, --version      show the version\n"
 	"\n"
@@ -37,7 +47,7 @@ static const char usage[] =
 	"skips that. As another user it skips the jail's root-only steps (namespaces,\n"
 	"empty root, user change) and keeps seccomp, no_new_privs and its rlimits.\n";
 
-static void bad_usage(const char *fmt, const char *arg)
+void cli_bad_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "capsule: ");
 	fprintf(stderr, fmt, arg);
@@ -68,7 +78,7 @@ static void parse_ctl(int argc, char **argv, struct control_cli *o)
 		case 't':
 			v = strtol(optarg, &end, 10);
 			if (*end || end == optarg || v < 1 || v > CONTROL_SECONDS_MAX)
-				bad_usage("--timeout '%s': not a number of seconds from 1 to 3600",
+				cli_bad_usage("--timeout '%s': not a number of seconds from 1 to 3600",
 					  optarg);
 			o->timeout = (unsigned)v;
 			break;
@@ -76,19 +86,19 @@ static void parse_ctl(int argc, char **argv, struct control_cli *o)
 			control_client_usage(stdout);
 			exit(0);
 		default:
-			bad_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
-		bad_usage("ctl needs a VM (NAME or SOCKET) and a COMMAND, or list%s", "");
+		cli_bad_usage("ctl needs a VM (NAME or SOCKET) and a COMMAND, or list%s", "");
 	o->list = !strcmp(argv[optind], "list");
 	o->target = o->list ? NULL : argv[optind];
 	o->words = &argv[optind + 1];
 	o->nwords = argc - optind - 1;
 	if (o->list && (o->nwords || o->timeout))
-		bad_usage("ctl list takes no arguments%s", "");
+		cli_bad_usage("ctl list takes no arguments%s", "");
 	if (!o->list && !o->nwords)
-		bad_usage("ctl %s: which COMMAND? (capsule ctl --help lists them)", argv[optind]);
+		cli_bad_usage("ctl %s: which COMMAND? (capsule ctl --help lists them)", argv[optind]);
 }
 
 void cli_parse(int argc, char **argv, struct cli *cli)
@@ -97,6 +107,13 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		{ "config", required_argument, NULL, 'c' },
 		{ "boot-time", no_argument, NULL, 'T' },
 		{ "disk", required_argument, NULL, 'D' },
+		{ "image", required_argument, NULL, 'I' },
+		{ "persist", no_argument, NULL, 'P' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "copy-in", required_argument, NULL, 'i' + 256 },
+		{ "copy-out", required_argument, NULL, 'o' + 256 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -116,7 +133,7 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 	optind = first;
 	opterr = 0;
 	/* "+": stop at the first non-option, so the guest command keeps its own options. */
-	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:e:w:u:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cli->config = optarg;
@@ -126,8 +143,27 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 			break;
 		case 'D':
 			if (cli->ndisks == CLI_DISKS_MAX)
-				bad_usage("more than 4 --disk options%s", "");
+				cli_bad_usage("more than 4 --disk options%s", "");
 			cli->disks[cli->ndisks++] = optarg;
+			break;
+		case 'I':
+			cli->image = optarg;
+			break;
+		case 'P':
+			cli->persist = true;
+			break;
+		case 'e':
+			cli_run_env(cli, optarg);
+			break;
+		case 'w':
+			cli_run_workdir(cli, optarg);
+			break;
+		case 'u':
+			cli_run_user(cli, optarg);
+			break;
+		case 'i' + 256:
+		case 'o' + 256:
+			cli_run_copy(cli, optarg, c == 'i' + 256);
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -135,13 +171,15 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		case 'V':
 			printf("capsule %s\n", CAPSULE_VERSION);
 			exit(0);
+		case ':':
+			cli_bad_usage("option '%s' needs a value", argv[optind - 1]);
 		default:
-			bad_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
 		if (!cli->run)
-			bad_usage("unknown command '%s'", argv[optind]);
+			cli_bad_usage("unknown command '%s'", argv[optind]);
 		cli->argv = &argv[optind];
 	}
 }

@@ -7,6 +7,13 @@
 #include "control/control_client.h"
 
 #define CLI_DISKS_MAX 4
+#define CLI_COPIES_MAX 8	/* --copy-in and --copy-out, each */
+
+/* --copy-in HOST:GUEST, --copy-out GUEST:HOST: a host directory and a guest path. */
+struct cli_copy {
+	const char *host;
+	char guest[4096];	/* absolute, normalized: no "." or ".." parts, no '/' doubled or at the end */
+};
 
 struct cli {
 	bool run;		/* "capsule run": a throwaway VM running a command */
@@ -15,6 +22,14 @@ struct cli {
 	char **argv;		/* the guest command, NULL-terminated; NULL for a shell */
 	const char *disks[CLI_DISKS_MAX];	/* --disk FILE: throwaway-overlay disks */
 	unsigned ndisks;
+	const char *image;	/* --image IMG: the command's root filesystem ([vm] root) */
+	bool persist;		/* --persist: the guest's writes to IMG stay ([vm] persist) */
+	char **env;		/* -e NAME=VALUE, host's NAME resolved; NULL-terminated */
+	unsigned nenv;
+	const char *workdir;	/* -w DIR, absolute; NULL: the user's home */
+	const char *user;	/* --user UID[:GID] or NAME[:GROUP]; NULL: root */
+	struct cli_copy copy_in[CLI_COPIES_MAX], copy_out[CLI_COPIES_MAX];
+	unsigned ncopy_in, ncopy_out;
 	bool ctl;		/* "capsule ctl": talk to a running VM, as CTL_ARGS says */
 	struct control_cli ctl_args;
 };

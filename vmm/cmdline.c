@@ -1,7 +1,6 @@
-/* The guest kernel's command line: console, reboot method, and what init should run. */
+/* The guest kernel's command line: console, reboot method, devices, and where init finds its request. */
 #include "cmdline.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /*
@@ -34,18 +33,8 @@ static void put(struct out *o, const char *s)
 	o->len += n;
 }
 
-static void put_hex(struct out *o, const char *s)
-{
-	char pair[3];
-
-	for (; *s; s++) {
-		snprintf(pair, sizeof(pair), "%02x", (unsigned char)*s);
-		put(o, pair);
-	}
-}
-
-int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, bool pci,
-		  const char *devices, const char *append)
+int cmdline_build(char *buf, size_t size, bool workload, bool pci, const char *devices,
+		  const char *append)
 {
 	struct out o = { buf, size, 0, size == 0 };
 
@@ -53,7 +42,7 @@ int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, bool pci,
 	 * quiet keeps kernel messages off the console; a workload's wants only
 	 * panics. First, so that they hold from the first early console line.
 	 */
-	put(&o, argv ? "quiet loglevel=1 " : "quiet ");
+	put(&o, workload ? "quiet loglevel=1 " : "quiet ");
 	put(&o, base);
 	if (!pci)
 		put(&o, " pci=off");
@@ -61,16 +50,7 @@ int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, bool pci,
 		put(&o, " ");
 		put(&o, devices);
 	}
-	if (argv) {
-		put(&o, " capsule.argv=");
-		for (size_t i = 0; argv[i]; i++) {
-			if (i)
-				put(&o, ",");
-			put_hex(&o, argv[i]);
-		}
-		if (tty)
-			put(&o, " capsule.tty=1");
-	}
+	put(&o, " capsule.request");
 	if (append && *append) {
 		put(&o, " ");
 		put(&o, append);

@@ -1,4 +1,4 @@
-/* The guest kernel's command line: console, reboot method, and what init should run. */
+/* The guest kernel's command line: console, reboot method, devices, and where init finds its request. */
 #ifndef CAPSULE_CMDLINE_H
 #define CAPSULE_CMDLINE_H
 
@@ -6,13 +6,13 @@
 #include <stddef.h>
 
 /*
- * Build the command line into BUF: the base options (pci=off unless PCI), DEVICES (the
- * virtio_mmio.device= words), then for a workload "capsule.argv=" with each
- * of ARGV hex-encoded (comma-separated; init decodes it) and "capsule.tty=1"
- * when the host side is a terminal, then APPEND. ARGV NULL means a shell.
- * Returns 0, or -1 when it does not fit.
+ * Build the command line into BUF: the base options (pci=off unless PCI;
+ * quieter still for a WORKLOAD, whose output is the user's), DEVICES (the
+ * virtio_mmio.device= words), "capsule.request" (init reads what to run from
+ * the virtio port of that name: no size limit there, unlike here), then
+ * APPEND. Returns 0, or -1 when it does not fit.
  */
-int cmdline_build(char *buf, size_t size, char *const *argv, bool tty, bool pci,
-		  const char *devices, const char *append);
+int cmdline_build(char *buf, size_t size, bool workload, bool pci, const char *devices,
+		  const char *append);
 
 #endif

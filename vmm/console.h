@@ -6,17 +6,28 @@
 
 #include "backend/chardev_fd.h"
 #include "backend/chardev_stdio.h"
+#include "console_feed.h"
 #include "legacy/uart_8250.h"
 #include "virtio/virtio_bus.h"
 #include "virtio/virtio_console.h"
 
-/* The virtio-console's ports; the guest finds the named ones by name. */
-enum console_port {
-	CONSOLE_PORT_TERMINAL,	/* hvc0: the shell, kernel and init messages */
-	CONSOLE_PORT_STDIN,	/* a workload's stdin, when capsule's is not a terminal */
-	CONSOLE_PORT_STDOUT,
-	CONSOLE_PORT_STDERR,
-	CONSOLE_PORTS,
+/* What each virtio-console port carries; the guest finds the named ones by name. */
+enum console_role {
+	CONSOLE_TERMINAL,	/* port 0, hvc0: the shell, kernel and init messages */
+	CONSOLE_STDIN,		/* a workload's stdin, when capsule's is not a terminal */
+	CONSOLE_STDOUT,
+	CONSOLE_STDERR,
+	CONSOLE_REQUEST,	/* what init is to run (vmm/abi/run_request.h) */
+	CONSOLE_COPY_IN,	/* --copy-in's tar stream, from a helper's pipe */
+	CONSOLE_COPY_OUT,	/* --copy-out's tar stream, to a helper's pipe */
+	CONSOLE_ROLES,
+};
+
+/* What the console carries besides the terminal. */
+struct console_options {
+	bool workload_ports;	/* a workload's stdin, stdout, stderr on ports of their own */
+	int copy_in_fd;		/* a non-blocking pipe with --copy-in's stream, or -1 */
+	int copy_out_fd;	/* a non-blocking pipe for --copy-out's stream, or -1 */
 };
 
 struct console;
@@ -36,18 +47,28 @@ struct console {
 	struct virtio_console vcon;
 	unsigned input_port;		/* where stdin goes */
 	struct console_sink *console_sink;	/* where hvc0 and the UART write */
+	enum console_role role[VIRTIO_CONSOLE_PORTS_MAX];	/* of each port */
+	unsigned port[CONSOLE_ROLES];	/* the port of each role; 0 for none (but the terminal) */
+	unsigned nports;
+	struct console_feed request, copy_in;
+	struct console_sink copy_out;	/* to the --copy-out helper's pipe, until the guest closes */
+	int copy_out_closed;		/* eventfd: the guest closed its copy-out port */
 };
 
 /*
- * Set up COM1 and a virtio-console on BUS. WORKLOAD_PORTS: a workload runs
+ * Set up COM1 and a virtio-console on BUS. O->workload_ports: a workload runs
  * with its stdin, stdout and stderr on their own ports, wired byte for byte to
- * capsule's (hvc0 then writes to capsule's stderr); otherwise the terminal
- * (or whatever stdin and stdout are) is hvc0. A port whose fd is full waits
+ * capsule's (hvc0 then writes to capsule's stderr) unless stdin is a terminal;
+ * otherwise the terminal (or whatever stdin and stdout are) is hvc0. Then the
+ * request port, and the copy ports O asks for. A port whose fd is full waits
  * in the device until the fd drains; nothing else does. Pipes and terminals
  * are reopened (chardev_fd.h): call it before the jail. Dies on failure.
  */
 void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
-		  struct virtio_bus *bus, bool workload_ports);
+		  struct virtio_bus *bus, const struct console_options *o);
+
+/* Send init's request (LEN bytes at REQUEST, kept until the guest has them all). Start-up. */
+void console_send_request(struct console *con, const uint8_t *request, size_t len);
 
 /* Start the console's threads (a stdin copier, if stdin needs one), each calling ENTER first. */
 void console_start(struct console *con, void (*enter)(void));

@@ -33,6 +33,7 @@
 #include "lifecycle_control.h"
 #include "log.h"
 #include "nics.h"
+#include "run_request.h"
 #include "sandbox/cleanup.h"
 #include "sandbox/jail.h"
 #include "sandbox/seccomp.h"
@@ -65,6 +66,8 @@ struct machine {
 	struct cleanup cleanup;
 	struct control_server control;
 	struct start_clock clock;	/* --boot-time */
+	int root_disk;			/* the index of the root image's disk; negative: none */
+	struct run_request request;	/* for init, on its port */
 	int signal_fd;
 };
 
@@ -98,6 +101,11 @@ static void load_config(struct machine *m)
 		if (config_add_snapshot_disk(&m->cfg, name, m->cli.disks[i], err, sizeof(err)) < 0)
 			die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	}
+	if (m->cli.persist && !m->cli.image)
+		die_status(EXIT_CAPSULE_USAGE, "--persist needs --image");
+	m->root_disk = config_add_root_disk(&m->cfg, m->cli.image, m->cli.persist, err, sizeof(err));
+	if (m->root_disk == -1)
+		die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	config_finish(&m->cfg, m->cli.config);
 }
 
@@ -152,10 +160,9 @@ static void load_guest(struct machine *m)
 	used = (size_t)snprintf(devices, sizeof(devices), "%s%s", m->virtio.cmdline,
 				m->cfg.nnets ? " " : "");
 	if (nics_cmdline(&m->cfg, devices + used, sizeof(devices) - used) < 0 ||
-	    cmdline_build(cmdline, sizeof(cmdline), m->cli.argv, console_is_tty(&m->console), m->pci,
-			  devices, m->cfg.cmdline_append) < 0)
-		die_status(EXIT_CAPSULE_USAGE, "the command and cmdline_append do not fit on the kernel "
-			   "command line");
+	    cmdline_build(cmdline, sizeof(cmdline), m->cli.argv != NULL, m->pci, devices,
+			  m->cfg.cmdline_append) < 0)
+		die_status(EXIT_CAPSULE_USAGE, "cmdline_append does not fit on the kernel command line");
 	vm_map_rom(&m->vm, blob_firmware_start, BLOB_SIZE(firmware));
 	if (boot_load(&m->vm.mem, &p, err, sizeof(err)) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
@@ -180,14 +187,31 @@ static void on_mark(void *opaque, uint8_t mark)
 	start_clock_report(&m->clock, "boot-time");
 }
 
+/* What init is to do, on its own port: the command, its environment and user, the root image. */
+static void send_request(struct machine *m)
+{
+	char root[16];
+
+	/* Disks are vda, vdb, ... in config order, and the root image's is the last. */
+	if (m->root_disk >= 0)
+		snprintf(root, sizeof(root), "/dev/vd%c", 'a' + m->root_disk);
+	run_request_build(&m->request, &m->cli, console_is_tty(&m->console),
+			  m->root_disk >= 0 ? root : NULL);
+	console_send_request(&m->console, m->request.buf, m->request.len);
+}
+
 static void add_devices(struct machine *m)
 {
+	struct console_options co = { .workload_ports = m->cli.argv != NULL, .copy_in_fd = -1,
+				      .copy_out_fd = -1 };
+
 	i8042_init(&m->kbc, &m->vm);
 	lifecycle_init(&m->lc, &m->vm, &m->kbc, m->vcpus, m->cfg.vcpus);
 	guest_port_init(&m->port, &m->vm, on_mark, m);
 	virtio_bus_init(&m->virtio, &m->vm, &m->loop);
 	virtio_bus_leave_irqs(&m->virtio, PCI_GSI_TOP + 1 - pci_nics_count(&m->cfg));
-	console_init(&m->console, &m->vm, &m->loop, &m->virtio, m->cli.argv != NULL);
+	console_init(&m->console, &m->vm, &m->loop, &m->virtio, &co);
+	send_request(m);
 }
 
 /* Open every [disk NAME] image, before KVM is touched: a bad image stops nothing started. */

@@ -183,6 +183,41 @@ static void disks(void)
 	unlink(path);
 }
 
+/* [vm] root and persist, or --image: the root image is the last disk, overlaid unless it persists. */
+static void root_image(void)
+{
+	struct config cfg = { 0 };
+	char path[] = "/tmp/capsule-test-root-XXXXXX";
+	char text[512];
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(config_add_root_disk(&cfg, NULL, false, err, sizeof(err)) == -2);
+	snprintf(text, sizeof(text), "[disk root]\npath = %s\n[vm]\nroot = %s\npersist = true\n", path,
+		 path + 5);
+	CHECK(parse(&cfg, text) == 0);
+	CHECK(config_add_root_disk(&cfg, NULL, false, err, sizeof(err)) == 1);
+	CHECK_STR(cfg.disks[1].path, path);	/* relative to the config's directory */
+	CHECK(!cfg.disks[1].snapshot);		/* persist */
+	CHECK_STR(cfg.disks[0].name, "root");	/* a [disk root] of the user's is no conflict */
+
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, text) == 0);
+	CHECK(config_add_root_disk(&cfg, path, false, err, sizeof(err)) == 1);	/* --image wins */
+	CHECK(cfg.disks[1].snapshot);
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(config_add_root_disk(&cfg, "/nonexistent/img", false, err, sizeof(err)) == -1);
+	CHECK_STR(err, "--image: '/nonexistent/img': No such file or directory");
+	CHECK(cfg.ndisks == 0);
+	CHECK(parse(&cfg, "[vm]\npersist = true\n") == 0);
+	CHECK(config_add_root_disk(&cfg, NULL, false, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "[vm] persist: there is no root image") == err);
+	CHECK(parse(&cfg, "[vm]\nroot = /nonexistent/img\n") < 0);
+	CHECK_STR(err, "test.conf:2: root: '/nonexistent/img': No such file or directory");
+	unlink(path);
+}
+
 /* backing_dirs: existing directories, relative to the config's, four at most. */
 static void backing_dirs(void)
 {
@@ -328,6 +363,7 @@ int main(void)
 	RUN(net_errors);
 	RUN(disks);
 	RUN(backing_dirs);
+	RUN(root_image);
 	RUN(sizes);
 	RUN(good_file);
 	RUN(later_file_overrides);

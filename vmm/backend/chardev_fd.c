@@ -141,7 +141,9 @@ static void on_writable(void *opaque, uint32_t events)
 static void lost(struct chardev_output *o)
 {
 	o->gone = true;
-	if (errno == EPIPE) {
+	if (o->own) {
+		log_debug("fd %d: %s: output to it is dropped", o->fd, strerror(errno));
+	} else if (errno == EPIPE) {
 		log_debug("fd %d: the reader is gone: ending as SIGPIPE would", o->fd);
 		event_loop_stop(o->loop, 128 + SIGPIPE);
 	} else if (o->kind == CHARDEV_FD_CLOSED) {
@@ -182,12 +184,27 @@ size_t chardev_output_try(const struct chardev_output *o, const struct iovec *io
 	return n > 0 ? (size_t)n : 0;
 }
 
-void chardev_output_open(struct chardev_output *o, struct event_loop *loop, int fd,
-			 chardev_drained_fn drained, void *opaque)
+static void output_init(struct chardev_output *o, struct event_loop *loop,
+			chardev_drained_fn drained, void *opaque)
 {
 	memset(o, 0, sizeof(*o));
 	o->loop = loop;
 	o->drained = drained;
 	o->opaque = opaque;
+}
+
+void chardev_output_open(struct chardev_output *o, struct event_loop *loop, int fd,
+			 chardev_drained_fn drained, void *opaque)
+{
+	output_init(o, loop, drained, opaque);
 	o->fd = chardev_fd_open(fd, O_WRONLY, &o->kind);
+}
+
+void chardev_output_open_own(struct chardev_output *o, struct event_loop *loop, int fd,
+			     chardev_drained_fn drained, void *opaque)
+{
+	output_init(o, loop, drained, opaque);
+	o->fd = fd;
+	o->kind = CHARDEV_FD_PRIVATE;
+	o->own = true;
 }

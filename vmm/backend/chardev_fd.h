@@ -44,6 +44,7 @@ struct chardev_output {
 	/* The loop thread's own: */
 	bool full;		/* a write fell short: watching for EPOLLOUT, holding the loop */
 	bool gone;		/* the reader went away: output is dropped */
+	bool own;		/* a pipe of capsule's own: its reader leaving ends nothing */
 	chardev_drained_fn drained;
 	void *opaque;
 };
@@ -51,6 +52,13 @@ struct chardev_output {
 /* Set O up to write to FD (1 or 2); DRAINED(OPAQUE) tells when it is writable again. */
 void chardev_output_open(struct chardev_output *o, struct event_loop *loop, int fd,
 			 chardev_drained_fn drained, void *opaque);
+
+/*
+ * Set O up to write to FD, a non-blocking pipe of capsule's own (to a helper
+ * process): the same as above, except that a reader gone only drops output.
+ */
+void chardev_output_open_own(struct chardev_output *o, struct event_loop *loop, int fd,
+			     chardev_drained_fn drained, void *opaque);
 
 /*
  * Loop thread: write what the fd takes now. Returns how many bytes of IOV it

@@ -76,6 +76,8 @@ struct config {
 	char kernel_path[PATH_MAX];	/* [kernel] path: "" means the built-in kernel */
 	char initrd_path[PATH_MAX];	/* [kernel] initrd: "" means the built-in initrd */
 	char cmdline_append[CONFIG_CMDLINE_MAX]; /* [kernel] cmdline_append */
+	char root_path[PATH_MAX];	/* [vm] root: the workload's root image; "" for the initrd */
+	bool root_persist;		/* [vm] persist: the guest's writes to it stay */
 	struct config_disk disks[CONFIG_DISKS_MAX];
 	unsigned ndisks;
 	struct config_net nets[CONFIG_NETS_MAX];
@@ -103,6 +105,15 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
  */
 int config_add_snapshot_disk(struct config *cfg, const char *name, const char *path,
 			     char *err, size_t errlen);
+
+/*
+ * The root image, from --image (PATH, PERSIST) when PATH is not NULL, else
+ * from [vm] root and persist: added as the last disk, named "vm.root", behind a
+ * throwaway overlay unless it persists. Returns its index in cfg->disks, -2
+ * when there is no root image, or -1 with ERR saying what is wrong.
+ */
+int config_add_root_disk(struct config *cfg, const char *path, bool persist, char *err,
+			 size_t errlen);
 
 /*
  * Once every source of settings is applied: fill in what defaults on other

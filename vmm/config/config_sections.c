@@ -114,6 +114,19 @@ static int set_cmdline_append(void *target, const char *value, const char *base_
 	return 0;
 }
 
+static int set_root(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	struct config *cfg = target;
+
+	return config_value_file(cfg->root_path, sizeof(cfg->root_path), value, base_dir, why, n);
+}
+
+static int set_persist(void *target, const char *value, const char *base_dir, char *why, size_t n)
+{
+	(void)base_dir;
+	return config_value_bool(value, &((struct config *)target)->root_persist, why, n);
+}
+
 static void *whole_config(struct config *cfg, const char *instance, char *why, size_t n)
 {
 	(void)instance;
@@ -250,6 +263,8 @@ static const struct config_key vm_keys[] = {
 	{ "memory", set_memory },
 	{ "vcpus", set_vcpus },
 	{ "seccomp", set_seccomp },
+	{ "root", set_root },
+	{ "persist", set_persist },
 	{ NULL, NULL },
 };
 
@@ -301,4 +316,34 @@ int config_add_snapshot_disk(struct config *cfg, const char *name, const char *p
 	}
 	d->snapshot = true;
 	return 0;
+}
+
+int config_add_root_disk(struct config *cfg, const char *path, bool persist, char *err,
+			 size_t errlen)
+{
+	const char *what = path ? "--image" : "[vm] root";
+	struct config_disk *d;
+	char why[400];
+
+	if (!path && !cfg->root_path[0]) {
+		if (cfg->root_persist) {
+			snprintf(err, errlen, "[vm] persist: there is no root image ([vm] root or --image)");
+			return -1;
+		}
+		return -2;
+	}
+	if (!path) {
+		path = cfg->root_path;
+		persist = cfg->root_persist;
+	}
+	/* A name no [disk NAME] can have (NAME has no dots): it never collides. */
+	d = open_disk(cfg, "vm.root", why, sizeof(why));
+	if (!d || set_disk_path(d, path, NULL, why, sizeof(why)) < 0) {
+		if (d)
+			cfg->ndisks--;
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	d->snapshot = !persist;
+	return (int)(d - cfg->disks);
 }

@@ -17,6 +17,8 @@ static const char *failure_name(uint8_t code)
 		return "the guest's init found no console device to open";
 	case GUEST_FAIL_PORTS:
 		return "the guest's init did not find the workload's virtio ports";
+	case GUEST_FAIL_REQUEST:
+		return "the guest's init could not read its request (what to run)";
 	default:
 		return "unknown guest failure";
 	}

@@ -1,0 +1,76 @@
+# capsule run as a container runner: the request channel, -e/-w/--user, --image roots, copies.
+load helpers
+
+# A small ext4 root: busybox, a passwd with a user, a marker file.
+setup_file() {
+	local root=$BATS_FILE_TMPDIR/root
+	mkdir -p "$root"/{bin,etc,proc,sys,dev,tmp,srv,root,home/tester}
+	cp /bin/busybox "$root/bin/"
+	for a in sh cat echo id pwd ls env; do ln -s busybox "$root/bin/$a"; done
+	printf 'root:x:0:0:root:/root:/bin/sh\ntester:x:1000:1000::/home/tester:/bin/sh\n' >"$root/etc/passwd"
+	printf 'root:x:0:\ntester:x:1000:\nextra:x:2000:tester\n' >"$root/etc/group"
+	echo image-marker >"$root/etc/marker"
+	chown 1000:1000 "$root/home/tester"
+	mke2fs -q -t ext4 -d "$root" "$BATS_FILE_TMPDIR/root.img" 32M
+	qemu-img convert -c -O qcow2 "$BATS_FILE_TMPDIR/root.img" "$BATS_FILE_TMPDIR/root.qcow2"
+}
+
+@test "-e, -w and --user take effect; a command and environment far past the kernel command line's limit arrive whole" {
+	local args
+	args=$(seq -f 'a%05g' 1 20000)
+	# shellcheck disable=SC2086 # one argument per word
+	kvm_capsule run -e FOO=bar -e 'SPACED=a  b' -e FOO=later -e "BIG=$(printf 'x%.0s' $(seq 50000))" \
+		-w /srv/work -u 1000:5 -- sh -c 'echo "$FOO|$SPACED|${#BIG}|$#|${20000}"; pwd; id; echo "$HOME"' _ $args
+	expect_status 0
+	[ "${lines[0]}" = "later|a  b|50000|20000|a20000" ]
+	[ "${lines[1]}" = /srv/work ]
+	[ "${lines[2]}" = "uid=1000 gid=5" ]
+	[ "${lines[3]}" = / ]
+}
+
+@test "--image: the image is the root; the guest's writes vanish, or stay with --persist; --user is the image's" {
+	local img=$BATS_FILE_TMPDIR/root.qcow2 raw=$BATS_TEST_TMPDIR/root.img
+	kvm_capsule run --image "$img" -- sh -c 'cat /etc/marker; echo changed >/etc/marker; cat /etc/marker'
+	expect_status 0
+	[ "$output" = "image-marker
+changed" ]
+	kvm_capsule run --image "$img" -u tester -w /home/tester/w -- sh -c 'cat /etc/marker; id; pwd; echo "$HOME"; exit 4'
+	expect_status 4
+	[ "$output" = "image-marker
+uid=1000(tester) gid=1000(tester) groups=1000(tester),2000(extra)
+/home/tester/w
+/home/tester" ]
+	cp "$BATS_FILE_TMPDIR/root.img" "$raw"
+	kvm_capsule run --image "$raw" --persist -- sh -c 'echo kept >/etc/marker'
+	expect_status 0
+	kvm_capsule run -c "$(make_conf '[vm]' "root = $raw")" -- cat /etc/marker
+	expect_status 0
+	[ "$output" = kept ]
+}
+
+@test "--user names a user the image lacks: one line, status 126" {
+	kvm_capsule run --image "$BATS_FILE_TMPDIR/root.qcow2" -u nosuch -- true
+	expect_status 126
+	[[ "$stderr" == *"--user nosuch: no user 'nosuch' in the guest's /etc/passwd"* ]]
+}
+
+@test "bad run options stop capsule before anything starts: one line, status 2" {
+	local cases=(
+		"-e =x|-e '=x': not NAME=VALUE"
+		"-e A\ B=x|-e 'A B=x': not NAME=VALUE"
+		"-w rel|-w 'rel': not an absolute path"
+		"-u a:b:c|--user 'a:b:c': not UID[:GID]"
+		"--image $BATS_TEST_TMPDIR/none.img|--image: '$BATS_TEST_TMPDIR/none.img': No such file"
+		"--persist|--persist needs --image"
+		"--copy-in nocolon|--copy-in 'nocolon': not HOST:GUEST"
+		"--copy-out rel:/tmp/x|--copy-out: the guest path is not absolute"
+	)
+	for c in "${cases[@]}"; do
+		eval "set -- ${c%%|*}"
+		run --separate-stderr "$capsule" run "$@" -- true
+		echo "$c -> $status: $stderr"
+		[ "$status" -eq 2 ]
+		[ "$(wc -l <<<"$stderr")" -le 2 ]	# the line, and the hint at --help
+		[[ "$stderr" == *"${c#*|}"* ]]
+	done
+}

@@ -1,0 +1,36 @@
+/*
+ * What the monitor asks of the guest's init, sent on the virtio port
+ * RUN_REQUEST_PORT (host to guest, then closed: end of file ends it).
+ *
+ * The request is a sequence of records "KEY=VALUE\0"; KEY has no '=', VALUE
+ * anything but NUL. The first record is RUN_REQUEST_MAGIC, the last
+ * "end=" (a request cut short is refused). Keys may repeat where it says so,
+ * and their order is kept. A port, unlike the kernel command line, has no
+ * size limit: the command and its environment arrive whole.
+ */
+#ifndef CAPSULE_ABI_RUN_REQUEST_H
+#define CAPSULE_ABI_RUN_REQUEST_H
+
+#define RUN_REQUEST_PORT "capsule.request"
+#define RUN_REQUEST_MAGIC "capsule-request=1"
+
+#define RUN_KEY_ARGV "argv"		/* repeated: the command and its arguments; none: a shell */
+#define RUN_KEY_ENV "env"		/* repeated: NAME=VALUE, over init's defaults */
+#define RUN_KEY_WORKDIR "workdir"	/* absolute; made if missing; default the user's home */
+#define RUN_KEY_USER "user"		/* UID[:GID] or NAME[:GROUP], in the root's /etc files */
+#define RUN_KEY_TTY "tty"		/* "1": the command gets the terminal (hvc0), not the ports */
+#define RUN_KEY_ROOT "root"		/* /dev/vdX: mount it (ext4) as the command's root */
+#define RUN_KEY_COPY_IN "copy-in"	/* "1": untar RUN_COPY_IN_PORT at / before the command */
+#define RUN_KEY_COPY_OUT "copy-out"	/* repeated: a path (relative to /) to tar to RUN_COPY_OUT_PORT */
+#define RUN_KEY_END "end"
+
+/* A tar stream of the --copy-in trees, members named by guest path without the leading '/'. */
+#define RUN_COPY_IN_PORT "capsule.copy-in"
+/*
+ * The --copy-out trees, tarred after the command ends. The guest closes the
+ * port at the end of the stream; the host closes its side once it has taken
+ * all of it, which tells init it may end the VM.
+ */
+#define RUN_COPY_OUT_PORT "capsule.copy-out"
+
+#endif
