@@ -19,6 +19,7 @@ const struct policy_rule policy_io[] = {
 	ALLOW_IOCTL(TUNSETQUEUE),	/* ... and queue pairs */
 	ALLOW_IOCTL(TCSETS),		/* the terminal back as it was */
 	ALLOW_IOCTL(TCSETSW),
+	ALLOW_IOCTL(TIOCGWINSZ),	/* the terminal's size, on SIGWINCH, for the guest's */
 	ALLOW(tkill),			/* stopping the vCPUs (pthread_kill); Ctrl-Z stopping capsule */
 	ALLOW(tgkill),
 	/* Pause and resume (vmm/lifecycle.c): the guest's clocks, device interrupts held. */

@@ -29,6 +29,9 @@ static const char usage[] =
 	"      --image IMG    IMG (raw or qcow2, an ext4 filesystem) is CMD's root, behind a\n"
 	"                     throwaway overlay\n"
 	"      --persist      with --image: the guest's writes stay in IMG\n"
+	"  -t, --tty          CMD gets a terminal (the default when stdin is one)\n"
+	"  -i, --interactive  CMD reads capsule's stdin (always so); without -t, CMD gets\n"
+	"                     pipes (stdout and stderr apart) even when stdin is a terminal\n"
 	"  -e, --env NAME=VALUE  set NAME in CMD's environment (-e NAME: the host's NAME)\n"
 	"  -w, --workdir DIR  CMD starts in DIR (made if missing; default the user's home)\n"
 	"  -u, --user UID[:GID]|NAME[:GROUP]  run CMD as this user of the guest (default root)\n"
@@ -110,6 +113,8 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		{ "image", required_argument, NULL, 'I' },
 		{ "persist", no_argument, NULL, 'P' },
 		{ "env", required_argument, NULL, 'e' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'i' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "copy-in", required_argument, NULL, 'i' + 256 },
@@ -133,7 +138,7 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 	optind = first;
 	opterr = 0;
 	/* "+": stop at the first non-option, so the guest command keeps its own options. */
-	while ((c = getopt_long(argc, argv, "+:c:e:w:u:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:e:w:u:ithV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cli->config = optarg;
@@ -154,6 +159,12 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 			break;
 		case 'e':
 			cli_run_env(cli, optarg);
+			break;
+		case 't':
+			cli->tty = true;
+			break;
+		case 'i':
+			cli->interactive = true;
 			break;
 		case 'w':
 			cli_run_workdir(cli, optarg);

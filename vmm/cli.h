@@ -26,6 +26,8 @@ struct cli {
 	bool persist;		/* --persist: the guest's writes to IMG stay ([vm] persist) */
 	char **env;		/* -e NAME=VALUE, host's NAME resolved; NULL-terminated */
 	unsigned nenv;
+	bool tty;		/* -t: CMD gets a terminal (the guest's hvc0), even when stdin is none */
+	bool interactive;	/* -i: stdin stays CMD's; without -t, on ports even from a terminal */
 	const char *workdir;	/* -w DIR, absolute; NULL: the user's home */
 	const char *user;	/* --user UID[:GID] or NAME[:GROUP]; NULL: root */
 	struct cli_copy copy_in[CLI_COPIES_MAX], copy_out[CLI_COPIES_MAX];

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -216,23 +217,26 @@ void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 		  struct virtio_bus *bus, const struct console_options *o)
 {
 	struct uart_8250_backend uart_be = { uart_output, NULL, con };
-	bool workload_ports = o->workload_ports;
+	bool workload_ports = o->workload_ports && o->tty != 1;
 
 	memset(con, 0, sizeof(*con));
 	con->loop = loop;
 	sink_open(&con->stdout_sink, con, STDOUT_FILENO);
 	sink_open(&con->stderr_sink, con, STDERR_FILENO);
-	chardev_stdio_open(&con->input, loop, !workload_ports, input_sink, con);
+	/* -i without -t: a terminal's bytes, cooked by it, go to the workload's stdin port. */
+	chardev_stdio_open(&con->input, loop, !workload_ports, o->tty != 0, input_sink, con);
 	chardev_stdio_on_eof(&con->input, input_eof);
 	/* A workload on a terminal gets the terminal: hvc0, as the shell does. */
 	if (con->input.tty)
 		workload_ports = false;
+	con->tty = !workload_ports;
 	plan_ports(con, o, workload_ports);
 	con->input_port = con->port[CONSOLE_STDIN];
 	con->console_sink = workload_ports ? &con->stderr_sink : &con->stdout_sink;
 	uart_8250_init(&con->uart, vm, COM1_BASE, COM1_IRQ, &uart_be);
 	add_virtio_console(con, bus);
 	open_ports(con, o);
+	console_resize(con);
 }
 
 void console_send_request(struct console *con, const uint8_t *request, size_t len)
@@ -248,5 +252,13 @@ void console_start(struct console *con, void (*enter)(void))
 
 bool console_is_tty(const struct console *con)
 {
-	return con->input.tty;
+	return con->tty;
+}
+
+void console_resize(struct console *con)
+{
+	struct winsize ws;
+
+	if (con->input.tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		virtio_console_resize(&con->vcon, ws.ws_col, ws.ws_row);
 }

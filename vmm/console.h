@@ -26,6 +26,7 @@ enum console_role {
 /* What the console carries besides the terminal. */
 struct console_options {
 	bool workload_ports;	/* a workload's stdin, stdout, stderr on ports of their own */
+	int tty;		/* the workload gets the terminal (hvc0): 1 yes, 0 no, -1 when stdin is one */
 	int copy_in_fd;		/* a non-blocking pipe with --copy-in's stream, or -1 */
 	int copy_out_fd;	/* a non-blocking pipe for --copy-out's stream, or -1 */
 };
@@ -46,6 +47,7 @@ struct console {
 	struct uart_8250 uart;		/* COM1: boot messages before hvc0 exists */
 	struct virtio_console vcon;
 	unsigned input_port;		/* where stdin goes */
+	bool tty;			/* the workload (or shell) has hvc0 as its terminal */
 	struct console_sink *console_sink;	/* where hvc0 and the UART write */
 	enum console_role role[VIRTIO_CONSOLE_PORTS_MAX];	/* of each port */
 	unsigned port[CONSOLE_ROLES];	/* the port of each role; 0 for none (but the terminal) */
@@ -58,7 +60,7 @@ struct console {
 /*
  * Set up COM1 and a virtio-console on BUS. O->workload_ports: a workload runs
  * with its stdin, stdout and stderr on their own ports, wired byte for byte to
- * capsule's (hvc0 then writes to capsule's stderr) unless stdin is a terminal;
+ * capsule's (hvc0 then writes to capsule's stderr) unless it gets the terminal (O->tty);
  * otherwise the terminal (or whatever stdin and stdout are) is hvc0. Then the
  * request port, and the copy ports O asks for. A port whose fd is full waits
  * in the device until the fd drains; nothing else does. Pipes and terminals
@@ -73,7 +75,10 @@ void console_send_request(struct console *con, const uint8_t *request, size_t le
 /* Start the console's threads (a stdin copier, if stdin needs one), each calling ENTER first. */
 void console_start(struct console *con, void (*enter)(void));
 
-/* Whether capsule's stdin is a terminal (then in raw mode). */
+/* Whether the guest's terminal is the workload's (for the shell: whether stdin is a terminal). */
 bool console_is_tty(const struct console *con);
+
+/* capsule's terminal changed size (SIGWINCH): tell the guest's. Nothing when stdin is no terminal. */
+void console_resize(struct console *con);
 
 #endif

@@ -205,6 +205,8 @@ static void add_devices(struct machine *m)
 	struct console_options co = { .workload_ports = m->cli.argv != NULL, .copy_in_fd = -1,
 				      .copy_out_fd = -1 };
 
+	co.tty = m->cli.tty ? 1 : m->cli.interactive ? 0 : -1;
+
 	i8042_init(&m->kbc, &m->vm);
 	lifecycle_init(&m->lc, &m->vm, &m->kbc, m->vcpus, m->cfg.vcpus);
 	guest_port_init(&m->port, &m->vm, on_mark, m);
@@ -297,6 +299,10 @@ static void on_signal(void *opaque, uint32_t events)
 	(void)events;
 	if (read(m->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGWINCH) {
+		console_resize(&m->console);
+		return;
+	}
 	if (lifecycle_signal(&m->lc, &si)) {
 		lifecycle_control_update(&m->lc_control);
 		return;
@@ -322,6 +328,7 @@ static void handle_signals(struct machine *m)
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGTSTP);
 	sigaddset(&set, SIGCONT);
+	sigaddset(&set, SIGWINCH);	/* the terminal's size, passed on to the guest's */
 	/* Blocked before any thread starts, so every thread inherits the mask. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

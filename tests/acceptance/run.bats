@@ -74,3 +74,29 @@ uid=1000(tester) gid=1000(tester) groups=1000(tester),2000(extra)
 		[[ "$stderr" == *"${c#*|}"* ]]
 	done
 }
+
+# converse.py on a pty of ROWSxCOLS, inside the KVM host, with capsule run ARGS after --.
+pty_converse() {
+	local size=$1
+	shift
+	run --separate-stderr "$kvm_host" "$top/tests/acceptance/converse.py" -t 200 -p "$size" "$@"
+}
+
+@test "-t on a terminal: the guest's terminal has its size and follows it; Ctrl-C reaches the command" {
+	local cmd='stty size; trap "echo got-int; exit 5" INT; i=0
+		while [ "$(stty size)" = "30 100" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+		stty size; echo ready; while :; do sleep 0.1; done'
+	pty_converse 30x100 -e '30 100' -r 40x120 -e ready -s '\x03' -- "$capsule" run -t -- sh -c "$cmd"
+	echo "$output"
+	expect_status 5
+	[[ "$output" == *"40 120"*ready*got-int* ]]
+}
+
+@test "-i without -t: a terminal's input reaches the command, which gets pipes, not a terminal" {
+	# The command's stdin is no terminal, though capsule's is.
+	pty_converse 24x80 -e ready -s 'line\n\x04' -- "$capsule" run -i -- sh -c \
+		'[ -t 0 ] && echo tty || echo pipe; echo ready; cat; echo to-stderr >&2'
+	echo "$output"
+	expect_status 0
+	[[ "$output" == *pipe*ready*line*to-stderr* ]]
+}

@@ -224,13 +224,13 @@ static void on_room(void *opaque, uint32_t events)
 }
 
 void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
-			chardev_sink_fn sink, void *opaque)
+			bool as_terminal, chardev_sink_fn sink, void *opaque)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->loop = loop;
 	cs->sink = sink;
 	cs->sink_opaque = opaque;
-	cs->tty = isatty(STDIN_FILENO);
+	cs->tty = as_terminal && isatty(STDIN_FILENO);
 	cs->eof_as_ctrl_d = eof_as_ctrl_d && !cs->tty;
 	cs->copy_fd = -1;
 	cs->in_fd = pollable_stdin(cs);

@@ -37,10 +37,11 @@ struct chardev_stdio {
 
 /*
  * Take over stdin (output goes through struct chardev_output). A terminal goes into raw mode, restored at
- * exit. Input goes to SINK, but not before chardev_stdio_start(). Dies on failure.
+ * exit, unless AS_TERMINAL is false (its bytes then arrive as the terminal's line discipline
+ * makes them). Input goes to SINK, but not before chardev_stdio_start(). Dies on failure.
  */
 void chardev_stdio_open(struct chardev_stdio *cs, struct event_loop *loop, bool eof_as_ctrl_d,
-			chardev_sink_fn sink, void *opaque);
+			bool as_terminal, chardev_sink_fn sink, void *opaque);
 
 /*
  * When stdin cannot be watched (a file, /dev/null) a thread copies it into a
