@@ -16,7 +16,7 @@ VMM_SRCS := $(wildcard vmm/*.c vmm/config/*.c vmm/control/*.c vmm/legacy/*.c vmm
 VMM_OBJS := $(VMM_SRCS:%.c=$(OUT)/%.o)
 INIT_SRCS := $(wildcard initrd/*.c)
 
-.PHONY: all run test unit-test acceptance-test bench clean distclean
+.PHONY: all run test unit-test acceptance-test bench clean distclean images images-check
 all: $(OUT)/capsule
 
 $(OUT)/deps.mk: build.sh images/kernel.config
@@ -72,6 +72,15 @@ run: $(OUT)/capsule
 	@if [ -e /sys/module/kvm_intel ] || [ -e /sys/module/kvm_amd ]; then exec $(OUT)/capsule; \
 	else echo "capsule: this machine has no hardware KVM; booting capsule inside an emulated KVM host (slow)"; \
 	exec tests/kvm-host --console $(OUT)/capsule; fi
+
+# Root filesystem images for `capsule run --image` (images/build-image.sh; cached by
+# their inputs, so a second run is quick). images-check builds the recipe afresh and checks it.
+IMAGES := debian-bookworm
+images: | $(OUT)/deps.mk
+	@for i in $(IMAGES); do images/build-image.sh --out $(OUT)/images $$i || exit 1; done
+
+images-check: $(OUT)/images/test.qcow2 | $(OUT)/deps.mk
+	tests/images/test_images.sh --full $(OUT)/images
 
 include tests/tests.mk
 include tests/fuzz/fuzz.mk

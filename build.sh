@@ -19,6 +19,7 @@ packages=(
 	linux-source-6.1 busybox-static linux-image-amd64
 	qemu-system-x86 qemu-utils bats libseccomp-dev gperf clang
 	iproute2 procps zlib1g-dev e2fsprogs util-linux
+	mmdebstrap uidmap debian-archive-keyring
 )
 
 install_packages() {

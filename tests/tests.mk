@@ -24,6 +24,17 @@ $(OUT)/tests/$(1): tests/unit/$(1).c tests/unit/check.h $$($(1)_SRCS) $$(wildcar
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
+# The small root filesystem the acceptance tests boot with --image (seconds, no
+# network: made from this machine's python3 and busybox), and its check, which
+# tests/run-all runs with the unit tests.
+$(OUT)/images/test.qcow2 $(OUT)/images/test.img &: images/test-image.sh $(realpath /usr/bin/python3) | $(OUT)/deps.mk
+	images/test-image.sh $(OUT)/images
+$(OUT)/tests/test_images: tests/images/test_images.sh $(OUT)/images/test.qcow2
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec %s/tests/images/test_images.sh %s\n' "$(CURDIR)" "$(abspath $(OUT)/images)" >$@
+	chmod +x $@
+UNIT_BINS += $(OUT)/tests/test_images
+
 unit-test: $(UNIT_BINS) $(OUT)/vmlinux
 	CAPSULE_TEST_KERNEL=$(OUT)/vmlinux tests/run-all --unit-only
 
