@@ -89,6 +89,7 @@ build() {
 	tmp=$(mktemp -d "$out/.$name.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: tmp is local
 	trap "rm -rf '$tmp'" EXIT
+	trap 'exit 1' INT TERM HUP	# through the EXIT trap
 	# Without root, the namespace's root is a subordinate uid: it may write in
 	# tmp, and what it leaves there (the ext4) the owner of tmp can still remove.
 	[ "$(id -u)" -eq 0 ] || { chmod 777 "$tmp"; mkfs=(mmdebstrap --unshare-helper); }

@@ -32,6 +32,7 @@ stdlib=/usr/lib/python$pyver
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/.test-image.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP	# through the EXIT trap
 tree=$tmp/root
 
 # Copy PATH into the tree at the place it really lives, with each symlink on
