@@ -3,7 +3,7 @@
 # this machine already has: no network, a few seconds. Debian's python3 (its
 # binary, the libraries ldd names and the standard library without its tests
 # and tools), busybox-static for sh and the usual commands, root and a user
-# tester (uid 1000, gid 1000, home /home/tester), /etc/os-release, empty
+# tester (uid 1000, gid 1000, home /home/tester), /etc/os-release and hosts, empty
 # /proc /sys /dev /run /tmp and a /srv. Merged /usr like Debian's.
 # Writes DIR/test.img (raw ext4) and DIR/test.qcow2 (compressed), each whole or
 # not at all. Needs no root: as a user it runs mke2fs in a user namespace
@@ -106,6 +106,7 @@ NAME="capsule test image"
 ID=capsule-test
 EOF
 	printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$tree/etc/nsswitch.conf"
+	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$tree/etc/hosts"
 }
 
 # mke2fs takes owners from the tree: run it where the tree's owner is root.

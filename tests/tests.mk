@@ -27,7 +27,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 # The small root filesystem the acceptance tests boot with --image (seconds, no
 # network: made from this machine's python3 and busybox), and its check, which
 # tests/run-all runs with the unit tests.
-$(OUT)/images/test.qcow2 $(OUT)/images/test.img &: images/test-image.sh $(realpath /usr/bin/python3) | $(OUT)/deps.mk
+$(OUT)/images/test.qcow2 $(OUT)/images/test.img &: images/test-image.sh $(realpath /usr/bin/python3) $(BUSYBOX) | $(OUT)/deps.mk
 	images/test-image.sh $(OUT)/images
 $(OUT)/tests/test_images: tests/images/test_images.sh $(OUT)/images/test.qcow2
 	@mkdir -p $(dir $@)
