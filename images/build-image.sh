@@ -22,7 +22,7 @@ die() { printf 'build-image.sh: error: %s\n' "$*" >&2; exit 1; }
 # --- the recipe: "key: value" lines; include, exclude and keep may repeat ---
 suite='' variant='' size='' epoch='' include=() exclude=() keep=()
 read_recipe() {
-	local file=$1 n=0 line key value
+	local file=$1 n=0 line key value words
 	[ -r "$file" ] || die "no recipe $file"
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
