@@ -41,5 +41,5 @@ unit-test: $(UNIT_BINS) $(OUT)/vmlinux
 test: $(OUT)/capsule $(OUT)/firmware.bin $(UNIT_BINS)
 	CAPSULE_TEST_KERNEL=$(OUT)/vmlinux tests/run-all
 
-bench: $(OUT)/capsule
+bench: $(OUT)/capsule $(OUT)/images/test.qcow2
 	tests/bench/run

@@ -1,19 +1,8 @@
 # capsule run as a container runner: the request channel, -e/-w/--user, --image roots, copies.
 load helpers
 
-# A small ext4 root: busybox, a passwd with a user, a marker file.
-setup_file() {
-	local root=$BATS_FILE_TMPDIR/root
-	mkdir -p "$root"/{bin,etc,proc,sys,dev,tmp,srv,root,home/tester}
-	cp /bin/busybox "$root/bin/"
-	for a in sh cat echo id pwd ls env; do ln -s busybox "$root/bin/$a"; done
-	printf 'root:x:0:0:root:/root:/bin/sh\ntester:x:1000:1000::/home/tester:/bin/sh\n' >"$root/etc/passwd"
-	printf 'root:x:0:\ntester:x:1000:\nextra:x:2000:tester\n' >"$root/etc/group"
-	echo image-marker >"$root/etc/marker"
-	chown 1000:1000 "$root/home/tester"
-	mke2fs -q -t ext4 -d "$root" "$BATS_FILE_TMPDIR/root.img" 32M
-	qemu-img convert -c -O qcow2 "$BATS_FILE_TMPDIR/root.img" "$BATS_FILE_TMPDIR/root.qcow2"
-}
+# The test image (images/test-image.sh, built by make test): busybox, python3, a user tester.
+image=$top/out/images/test.qcow2
 
 @test "-e, -w and --user take effect; a command and environment far past the kernel command line's limit arrive whole" {
 	local args
@@ -28,28 +17,33 @@ setup_file() {
 	[ "${lines[3]}" = / ]
 }
 
-@test "--image: the image is the root; the guest's writes vanish, or stay with --persist; --user is the image's" {
-	local img=$BATS_FILE_TMPDIR/root.qcow2 raw=$BATS_TEST_TMPDIR/root.img
-	kvm_capsule run --image "$img" -- sh -c 'cat /etc/marker; echo changed >/etc/marker; cat /etc/marker'
-	expect_status 0
-	[ "$output" = "image-marker
-changed" ]
-	kvm_capsule run --image "$img" -u tester -w /home/tester/w -- sh -c 'cat /etc/marker; id; pwd; echo "$HOME"; exit 4'
+@test "--image: the image is the root, python3 runs from it; --user is the image's; writes vanish, or stay with --persist" {
+	local raw=$BATS_TEST_TMPDIR/root.img
+	kvm_capsule run --image "$image" -u tester -w /home/tester/w -- sh -c \
+		'python3 -c "import sys; print(sys.version_info[0])"; id; pwd; echo "$HOME"; stat -c "%u:%g" "$HOME"
+		cat /srv/mark 2>/dev/null || echo absent; echo written >/srv/mark 2>/dev/null || echo denied; exit 4'
 	expect_status 4
-	[ "$output" = "image-marker
-uid=1000(tester) gid=1000(tester) groups=1000(tester),2000(extra)
+	[ "$output" = "3
+uid=1000(tester) gid=1000(tester) groups=1000(tester)
 /home/tester/w
-/home/tester" ]
-	cp "$BATS_FILE_TMPDIR/root.img" "$raw"
-	kvm_capsule run --image "$raw" --persist -- sh -c 'echo kept >/etc/marker'
+/home/tester
+1000:1000
+absent
+denied" ]
+	# As root (the default): the write goes to the throwaway overlay, the next run does not see it.
+	kvm_capsule run --image "$image" -- sh -c 'cat /srv/mark 2>/dev/null || echo absent; echo written >/srv/mark'
 	expect_status 0
-	kvm_capsule run -c "$(make_conf '[vm]' "root = $raw")" -- cat /etc/marker
+	[ "$output" = absent ]
+	cp --sparse=always "$top/out/images/test.img" "$raw"
+	kvm_capsule run --image "$raw" --persist -- sh -c 'cat /srv/mark 2>/dev/null || echo absent; echo kept >/srv/mark'
+	[ "$output" = absent ]
+	kvm_capsule run -c "$(make_conf '[vm]' "root = $raw")" -- cat /srv/mark
 	expect_status 0
 	[ "$output" = kept ]
 }
 
 @test "--user names a user the image lacks: one line, status 126" {
-	kvm_capsule run --image "$BATS_FILE_TMPDIR/root.qcow2" -u nosuch -- true
+	kvm_capsule run --image "$image" -u nosuch -- true
 	expect_status 126
 	[[ "$stderr" == *"--user nosuch: no user 'nosuch' in the guest's /etc/passwd"* ]]
 }
