@@ -92,7 +92,7 @@ static bool find_ports(char ports[3][64])
 /* The root image mounted (NULL: none asked, or it failed: *FAILED says which). */
 static const char *prepare_root(const struct init_request *req, bool *failed)
 {
-	const char *root = req->root ? init_mount_root(req->root) : NULL;
+	const char *root = req->root ? init_mount_root(req->root, req->dns) : NULL;
 
 	*failed = req->root && !root;
 	return root;

@@ -33,6 +33,7 @@ struct init_request {
 	char *workdir;		/* NULL: the user's home */
 	char *user;		/* UID[:GID] or NAME[:GROUP]; NULL: root */
 	char *root;		/* the root image's device; NULL: stay in the initrd */
+	char *dns;		/* capsule.dns=: the nameserver for the root's resolv.conf, or NULL */
 	struct init_list copy_in;	/* guest paths the copy-in stream fills */
 	struct init_list copy_out;	/* guest paths (relative to /) to send back */
 };
@@ -76,8 +77,12 @@ int init_copy_in(const struct init_request *req, const char *root);
 /* Tar REQ's copy-out paths of ROOT to their port, and wait for the host to take it; 0 or -1. */
 int init_copy_out(const struct init_request *req, const char *root);
 
-/* Mount the root image DEV with proc, sys, dev inside; its path, or NULL (said on stderr). */
-const char *init_mount_root(const char *dev);
+/*
+ * Mount the root image DEV with proc, sys, dev inside, and the VM's hostname,
+ * hosts and (when DNS names a nameserver) resolv.conf over its /etc's; its
+ * path, or NULL (said on stderr).
+ */
+const char *init_mount_root(const char *dev, const char *dns);
 
 /* Bring up lo as 127.0.0.1/8, and each NIC of REQ's capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]
  * (found by MAC, waited for up to 5 s in all); failures are reported on stderr and skipped. */

@@ -83,6 +83,8 @@ static void cmdline_word(struct init_request *req, const char *tok)
 		req->tty = 1;
 	} else if (!strncmp(tok, "capsule.root=", 13)) {
 		req->root = strdup(tok + 13);
+	} else if (!strncmp(tok, "capsule.dns=", 12)) {
+		req->dns = strdup(tok + 12);
 	} else if (!strcmp(tok, "capsule.request")) {
 		req->from_port = true;
 	} else if (!strncmp(tok, "console=", 8)) {
