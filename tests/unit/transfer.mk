@@ -3,3 +3,6 @@ TRANSFER_SRCS := $(wildcard vmm/transfer/*.c) vmm/sandbox/seccomp.c vmm/log.c $(
 test_transfer_SRCS := $(TRANSFER_SRCS)
 UNIT_TESTS += test_transfer
 $(OUT)/tests/test_transfer: tests/unit/transfer_util.h
+test_transfer_hostile_SRCS := $(TRANSFER_SRCS)
+UNIT_TESTS += test_transfer_hostile
+$(OUT)/tests/test_transfer_hostile: tests/unit/transfer_util.h

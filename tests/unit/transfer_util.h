@@ -40,7 +40,8 @@ struct hdr_spec {
 	unsigned mode;
 	uint64_t size;
 	const char *link;
-	const char *size_field;		/* raw, overriding SIZE when set */
+	const char *size_field;		/* raw, overriding SIZE when set (12 bytes, or up to a NUL) */
+	bool size_raw12;		/* SIZE_FIELD is 12 bytes, NULs and all */
 	bool gnu;			/* GNU magic, else POSIX */
 	bool bad_sum;
 	const char *prefix;		/* POSIX prefix field */
@@ -52,11 +53,12 @@ static inline void __attribute__((unused)) put_hdr(struct buf *b, const struct h
 	unsigned sum = 0;
 
 	strncpy((char *)h, s->name, 100);
-	snprintf((char *)h + 100, 8, "%07o", s->mode ? s->mode : 0644);
+	snprintf((char *)h + 100, 8, "%07o", (s->mode ? s->mode : 0644) & 07777);
 	snprintf((char *)h + 108, 8, "%07o", 0);
 	snprintf((char *)h + 116, 8, "%07o", 0);
 	if (s->size_field)
-		memcpy(h + 124, s->size_field, strlen(s->size_field) < 12 ? strlen(s->size_field) : 12);
+		memcpy(h + 124, s->size_field, s->size_raw12 ? 12 : strlen(s->size_field) < 12 ?
+		       strlen(s->size_field) : 12);
 	else
 		snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)s->size);
 	snprintf((char *)h + 136, 12, "%011o", 1000000);

@@ -13,7 +13,8 @@
 
 static int open_beneath(int dir, const char *path, int flags, mode_t mode)
 {
-	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+	/* RESOLVE_NO_SYMLINKS refuses a symlink at the end too (ELOOP, which says why). */
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
 				.mode = flags & O_CREAT ? mode : 0, .resolve = RESOLVE_STRICT };
 	long fd = syscall(SYS_openat2, dir, *path ? path : ".", &how, sizeof(how));
 
@@ -81,7 +82,7 @@ int xfs_create(int dir, const char *name)
 {
 	int r = xfs_remove(dir, name);
 
-	return r < 0 ? r : open_beneath(dir, name, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	return r < 0 ? r : open_beneath(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 }
 
 int xfs_mkdir(int dir, const char *name)

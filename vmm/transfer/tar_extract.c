@@ -18,6 +18,8 @@ struct tar_extract {
 	struct tar_reader reader;
 	uint64_t members, bytes, skipped;
 	int fd;				/* the regular file being written, or -1 */
+	int fd_dir;			/* its directory (O_PATH), to remove it if it stays partial */
+	char fd_name[256];		/* its name there */
 	unsigned mode;			/* its mode and mtime, set when it is whole */
 	int64_t mtime;
 	const struct tar_member *member;	/* the member being handled, for messages */
@@ -130,15 +132,16 @@ static int begin_file(struct tar_extract *x, const struct tar_member *m, int roo
 	}
 	if ((dir = open_parent(x, root, rel, &base, true)) < 0)
 		return refuse_errno(x, "cannot open its directory", dir);
-	fd = xfs_create(dir, base);
-	close(dir);
-	if (fd < 0)
+	fd = strlen(base) < sizeof(x->fd_name) ? xfs_create(dir, base) : -ENAMETOOLONG;
+	if (fd < 0) {
+		close(dir);
 		return refuse_errno(x, "cannot create it", fd);
-	if (fstat(fd, &st) < 0 || inode_set_add(&x->made, st.st_dev, st.st_ino) < 0) {
-		close(fd);
-		return refuse_errno(x, "cannot create it", -errno);
 	}
 	x->fd = fd;
+	x->fd_dir = dir;
+	strcpy(x->fd_name, base);
+	if (fstat(fd, &st) < 0 || inode_set_add(&x->made, st.st_dev, st.st_ino) < 0)
+		return refuse_errno(x, "cannot create it", -errno);
 	x->mode = m->mode;
 	x->mtime = m->mtime;
 	return 1;
@@ -279,8 +282,20 @@ static int end(void *ctx)
 
 	if (close(x->fd) < 0 && !r)
 		r = -errno;
-	x->fd = -1;
+	close(x->fd_dir);
+	x->fd = x->fd_dir = -1;
 	return r < 0 ? refuse_errno(x, "cannot finish it", r) : 0;
+}
+
+/* A file the stream broke off in, or that failed: removed, so that no partial file looks whole. */
+static void drop_partial(struct tar_extract *x)
+{
+	if (x->fd < 0)
+		return;
+	close(x->fd);
+	unlinkat(x->fd_dir, x->fd_name, 0);
+	close(x->fd_dir);
+	x->fd = x->fd_dir = -1;
 }
 
 static const struct tar_read_ops ops = { begin, data, end };
@@ -294,7 +309,7 @@ struct tar_extract *tar_extract_new(const struct tar_extract_config *cfg)
 	x->cfg = *cfg;
 	if (!x->cfg.max_members)
 		x->cfg.max_members = TAR_EXTRACT_MEMBERS_DEFAULT;
-	x->fd = -1;
+	x->fd = x->fd_dir = -1;
 	tar_read_init(&x->reader, &ops, x, x->why, sizeof(x->why));
 	return x;
 }
@@ -309,6 +324,8 @@ int tar_extract_feed(struct tar_extract *x, const void *buf, size_t len)
 {
 	int r = tar_read_feed(&x->reader, buf, len);
 
+	if (r < 0)
+		drop_partial(x);
 	compose(x);
 	return r;
 }
@@ -342,6 +359,7 @@ int tar_extract_finish(struct tar_extract *x)
 {
 	int r = tar_read_finish(&x->reader);
 
+	drop_partial(x);
 	if (r == 0)
 		apply_dirs(x);
 	compose(x);
@@ -362,8 +380,7 @@ void tar_extract_free(struct tar_extract *x)
 {
 	if (!x)
 		return;
-	if (x->fd >= 0)
-		close(x->fd);
+	drop_partial(x);
 	inode_set_free(&x->made);
 	pending_dirs_free(&x->dirs);
 	free(x);
