@@ -23,26 +23,13 @@ static void path_of(char *out, size_t len, const char *rel)
 	snprintf(out, len, "%s/%s", base, rel);
 }
 
-static void run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void run(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		printf("  command failed: %s\n", cmd);
-}
-
 /* A tree with what a copy must keep: nesting, a symlink, an executable, an empty dir, long names, 10 MiB. */
 static void make_tree(const char *rel)
 {
 	char p[4096], longname[300];
 
 	path_of(p, sizeof(p), rel);
-	run("mkdir -p %s/a/b/c %s/empty %s/ro", p, p, p);
+	run_cmd("mkdir -p %s/a/b/c %s/empty %s/ro", p, p, p);
 	snprintf(p, sizeof(p), "%s/%s/a/b/c/deep.txt", base, rel);
 	make_file(p, "deep\n", 5, 0644);
 	snprintf(p, sizeof(p), "%s/%s/run.sh", base, rel);
@@ -56,7 +43,7 @@ static void make_tree(const char *rel)
 	snprintf(p, sizeof(p), "%s/%s/ro/inside", base, rel);
 	make_file(p, "in a read-only dir\n", 19, 0444);
 	path_of(p, sizeof(p), rel);
-	run("cd %s && ln -s a/b/c/deep.txt link && ln -s /nowhere/at/all dangling && "
+	run_cmd("cd %s && ln -s a/b/c/deep.txt link && ln -s /nowhere/at/all dangling && "
 	    "ln -s %s longlink && touch -h -d @1234567 link && touch -d @2345678 empty && "
 	    "chmod 0555 ro && touch -d @3456789 run.sh", p, longname);
 }
@@ -190,7 +177,7 @@ static void busybox_reads_ours(void)
 	close(fd);
 	path_of(out, sizeof(out), "bb-out");
 	mkdir(out, 0755);
-	run(BUSYBOX " tar -x -C %s -f %s", out, tarfile);
+	run_cmd(BUSYBOX " tar -x -C %s -f %s", out, tarfile);
 	path_of(src, sizeof(src), "rt-src");
 	a = tree_listing(src);
 	snprintf(p, sizeof(p), "%s/src/deeper", out);
@@ -220,10 +207,10 @@ static void we_read_busybox(void)
 	int fd;
 
 	path_of(tarfile, sizeof(tarfile), "bb.tar");
-	run("mkdir -p %s/bb-root/src && cp -a %s/rt-src %s/bb-root/src/out && "
+	run_cmd("mkdir -p %s/bb-root/src && cp -a %s/rt-src %s/bb-root/src/out && "
 	    "cd %s/bb-root/src/out && ln a/b/c/deep.txt hard && mkfifo fifo",
 	    base, base, base, base);
-	run(BUSYBOX " tar -c -C %s/bb-root -f %s src/out 2>/dev/null", base, tarfile);
+	run_cmd(BUSYBOX " tar -c -C %s/bb-root -f %s src/out 2>/dev/null", base, tarfile);
 	fd = open(tarfile, O_RDONLY);
 	while ((k = read(fd, chunk, sizeof(chunk))) > 0)
 		buf_put(&tar, chunk, (size_t)k);
@@ -232,7 +219,7 @@ static void we_read_busybox(void)
 	CHECK(r.finish == 0 && r.skipped == 1);	/* the fifo */
 	CHECK_STR(r.error, "");
 	path_of(src, sizeof(src), "bb-root/src/out");
-	run("rm %s/fifo", src);
+	run_cmd("rm %s/fifo", src);
 	path_of(out, sizeof(out), "bb-extracted");
 	a = tree_listing(src);
 	b = tree_listing(out);

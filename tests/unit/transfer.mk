@@ -6,3 +6,6 @@ $(OUT)/tests/test_transfer: tests/unit/transfer_util.h
 test_transfer_hostile_SRCS := $(TRANSFER_SRCS)
 UNIT_TESTS += test_transfer_hostile
 $(OUT)/tests/test_transfer_hostile: tests/unit/transfer_util.h
+test_transfer_proc_SRCS := $(TRANSFER_SRCS)
+UNIT_TESTS += test_transfer_proc
+$(OUT)/tests/test_transfer_proc: tests/unit/transfer_util.h tests/unit/transfer_pump.h

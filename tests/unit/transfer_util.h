@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,19 @@ static inline char *__attribute__((unused)) tree_listing(const char *path)
 	}
 	buf_put(&b, "", 1);
 	return (char *)b.p;
+}
+
+/* Run the shell command made of FMT, saying so when it fails. */
+static inline void __attribute__((unused, format(printf, 1, 2))) run_cmd(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		printf("  command failed: %s\n", cmd);
 }
 
 /* "rm -rf PATH", even through directories without permissions. */
