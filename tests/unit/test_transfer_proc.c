@@ -3,6 +3,9 @@
  * pipe -> receive end to end, the errors found before forking, a failing
  * child's line, and what the children keep of capsule's fds.
  */
+#include <signal.h>
+#include <sys/ioctl.h>
+
 #include "check.h"
 #include "transfer/transfer.h"
 #include "transfer_pump.h"
@@ -168,6 +171,37 @@ static void children_close_fds(void)
 	CHECK(transfer_finish(&p) == -1);	/* twice: nothing to wait for */
 }
 
+/* Ctrl-C reaches the whole process group: the children leave it to capsule. */
+static void children_ignore_ctrl_c(void)
+{
+	char dst[256], err[256];
+	struct transfer_route route = { dst, "" };
+	struct transfer_proc p;
+	struct buf b = { 0 };
+	int queued = 1;
+
+	snprintf(dst, sizeof(dst), "%s/sigint", base);
+	put_hdr(&b, &(struct hdr_spec){ .name = "f", .size = 1 });
+	put_data(&b, "f", 1);
+	CHECK(transfer_receive_start(&route, 1, 0, "--copy-out", &p, err, sizeof(err)) == 0);
+	CHECK(write(p.fd, b.p, b.len) == (ssize_t)b.len);
+	/* Once the child has read it, it is past its set-up. */
+	for (int i = 0; i < 2000 && queued > 0; i++) {
+		if (ioctl(p.fd, FIONREAD, &queued) < 0)
+			break;
+		if (queued)
+			usleep(5000);
+	}
+	CHECK(queued == 0);
+	kill(p.pid, SIGINT);
+	kill(p.pid, SIGTERM);
+	b.len = 0;
+	put_end(&b);
+	CHECK(write(p.fd, b.p, b.len) == (ssize_t)b.len);
+	CHECK(transfer_finish(&p) == 0);
+	free(b.p);
+}
+
 int main(void)
 {
 	umask(022);
@@ -179,6 +213,7 @@ int main(void)
 	RUN(child_reports);
 	RUN(sender_reader_gone);
 	RUN(children_close_fds);
+	RUN(children_ignore_ctrl_c);
 	if (!getenv("KEEP"))
 		remove_tree(base);
 	return CHECK_SUMMARY();

@@ -25,6 +25,11 @@ static void default_signals(void)
 			signal(sig, SIG_DFL);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* The terminal's Ctrl-C and the like are for capsule, which ends us by closing the pipe. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 }
 
 /* FDS to TRANSFER_CHILD_FD0.., by way of numbers above them (they may overlap). */

@@ -11,8 +11,9 @@
 
 /*
  * In a freshly forked child of PARENT: die with the parent (SIGKILL), the
- * parent's signal handlers back to default (SIGPIPE ignored: a write to a
- * closed pipe is an error to report), the N fds FDS moved to
+ * parent's signal handlers back to default, SIGPIPE ignored (a write to a
+ * closed pipe is an error to report) and so are SIGINT, SIGQUIT, SIGHUP and
+ * SIGTERM (capsule decides when a transfer ends), the N fds FDS moved to
  * TRANSFER_CHILD_FD0.. and every other fd above stderr closed, named NAME,
  * no_new_privs, KIND's seccomp filter. Any failure ends the child (status 1).
  */
