@@ -63,7 +63,8 @@ fuzz_rtl8139_OPTS := -max_len=8192 -timeout=10
 
 # Extracts into a fresh directory in /dev/shm (FUZZ_DIR=... to change that) per input.
 fuzz_tar_extract_SRCS := vmm/transfer/tar_extract.c vmm/transfer/tar_read.c vmm/transfer/tar_pax.c \
-	vmm/transfer/tar_format.c vmm/transfer/extract_fs.c vmm/transfer/extract_marks.c
+	vmm/transfer/tar_format.c vmm/transfer/extract_fs.c vmm/transfer/extract_marks.c \
+	vmm/transfer/extract_path.c
 fuzz_tar_extract_OPTS := -max_len=16384 -timeout=10
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \

@@ -7,6 +7,7 @@
 
 /* The case table leaves what a case does not need out. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include "transfer/extract_path.h"
 #include "transfer/tar_extract.h"
 #include "transfer_util.h"
 
@@ -490,6 +491,29 @@ static void member_limit(void)
 	free(b.p);
 }
 
+/* Names made canonical, and routes matched by whole names, the longest prefix first. */
+static void names_and_routes(void)
+{
+	static const struct tar_extract_route routes[] = { { "src", 3 }, { "src/out", 4 }, { "", 5 } };
+	char out[64];
+	size_t rel = 99;
+
+	CHECK(extract_normalize("./a//b/./c/", 11, out) == NULL);
+	CHECK_STR(out, "a/b/c");
+	CHECK(extract_normalize("./", 2, out) == NULL);
+	CHECK_STR(out, "");
+	CHECK_STR(extract_normalize("a/..", 4, out), "'..' in its name");
+	CHECK_STR(extract_normalize("..", 2, out), "'..' in its name");
+	CHECK(extract_normalize("a/..b/...", 9, out) == NULL);	/* names, not dot-dot */
+	CHECK_STR(extract_normalize("/a", 2, out), "an absolute name");
+	CHECK_STR(extract_normalize("", 0, out), "an empty name");
+	CHECK(extract_find_route(routes, 3, "src/out/x", &rel) == 1 && rel == 8);
+	CHECK(extract_find_route(routes, 3, "src/outer", &rel) == 0 && rel == 4);
+	CHECK(extract_find_route(routes, 3, "src", &rel) == 0 && rel == 3);
+	CHECK(extract_find_route(routes, 3, "srcx/y", &rel) == 2 && rel == 0);
+	CHECK(extract_find_route(routes, 2, "srcx/y", &rel) == -1);
+}
+
 int main(void)
 {
 	umask(022);	/* directories made on the way get 0777 less it */
@@ -499,6 +523,7 @@ int main(void)
 	RUN(hostile_archives);
 	RUN(drains_after_failure);
 	RUN(member_limit);
+	RUN(names_and_routes);
 	if (!getenv("KEEP"))
 		remove_tree(base);
 	return CHECK_SUMMARY();

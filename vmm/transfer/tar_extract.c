@@ -11,6 +11,7 @@
 
 #include "transfer/extract_fs.h"
 #include "transfer/extract_marks.h"
+#include "transfer/extract_path.h"
 #include "transfer/tar_read.h"
 
 struct tar_extract {
@@ -47,54 +48,6 @@ static int refuse_errno(struct tar_extract *x, const char *what, int err)
 
 	snprintf(why, sizeof(why), "%s: %s", what, xfs_strerror(err));
 	return refuse(x, why);
-}
-
-/* NAME (LEN bytes) into OUT without empty or "." names: NULL, or why it is refused. */
-static const char *normalize(const char *name, size_t len, char *out)
-{
-	size_t o = 0;
-
-	if (!len)
-		return "an empty name";
-	if (name[0] == '/')
-		return "an absolute name";
-	for (size_t i = 0; i < len;) {
-		const char *slash = memchr(name + i, '/', len - i);
-		size_t n = slash ? (size_t)(slash - name) - i : len - i;
-
-		if (n == 2 && name[i] == '.' && name[i + 1] == '.')
-			return "'..' in its name";
-		if (n && !(n == 1 && name[i] == '.')) {
-			if (o)
-				out[o++] = '/';
-			memcpy(out + o, name + i, n);
-			o += n;
-		}
-		i += n + 1;
-	}
-	out[o] = 0;
-	return NULL;
-}
-
-/* The route with the longest prefix PATH starts with, and where the rest starts; -1 if none. */
-static int find_route(const struct tar_extract *x, const char *path, size_t *rel)
-{
-	int best = -1;
-	size_t best_len = 0;
-
-	for (unsigned i = 0; i < x->cfg.nroutes; i++) {
-		const char *p = x->cfg.routes[i].prefix;
-		size_t n = strlen(p);
-
-		if ((best < 0 || n > best_len) &&
-		    (!n || (!strncmp(path, p, n) && (path[n] == 0 || path[n] == '/')))) {
-			best = (int)i;
-			best_len = n;
-		}
-	}
-	if (best >= 0)
-		*rel = best_len + (path[best_len] == '/');
-	return best;
 }
 
 /*
@@ -191,14 +144,14 @@ static bool made_here(void *ctx, dev_t dev, ino_t ino)
 static int begin_hardlink(struct tar_extract *x, const struct tar_member *m, unsigned route,
 			  int root, char *rel)
 {
-	const char *why = normalize(m->link, m->link_len, x->link), *base, *old_base;
+	const char *why = extract_normalize(m->link, m->link_len, x->link), *base, *old_base;
 	size_t old_rel;
 	int dir, old_dir, r;
 
 	if (why)
 		return refuse(x, why[0] == '\'' ? "a hard link with '..' in its target"
 			      : "a hard link to an absolute or empty name");
-	if (find_route(x, x->link, &old_rel) != (int)route || !x->link[old_rel] ||
+	if (extract_find_route(x->cfg.routes, x->cfg.nroutes, x->link, &old_rel) != (int)route || !x->link[old_rel] ||
 	    !strcmp(x->link + old_rel, rel)) {
 		x->skipped++;
 		return 0;
@@ -231,9 +184,9 @@ static int begin(void *ctx, const struct tar_member *m)
 	x->member = m;
 	if (++x->members > x->cfg.max_members)
 		return refuse(x, "more members than allowed");
-	if ((why = normalize(m->name, m->name_len, x->path)))
+	if ((why = extract_normalize(m->name, m->name_len, x->path)))
 		return refuse(x, why);
-	if ((route = find_route(x, x->path, &rel)) < 0)
+	if ((route = extract_find_route(x->cfg.routes, x->cfg.nroutes, x->path, &rel)) < 0)
 		return 0;
 	root = x->cfg.routes[route].dir_fd;
 	if (!x->path[rel] && m->type != TAR_DIR)
