@@ -12,7 +12,7 @@ KHDR := $(OUT)/kernel-headers
 VMM_CFLAGS := $(CFLAGS_COMMON) -isystem $(KHDR) -isystem $(ZLIB_DIR)/include -Ivmm -Iseccomp -MMD -MP
 
 VMM_SRCS := $(wildcard vmm/*.c vmm/config/*.c vmm/control/*.c vmm/legacy/*.c vmm/backend/*.c \
-	vmm/sandbox/*.c vmm/util/*.c vmm/virtio/*.c vmm/pci/*.c vmm/nic/*.c)
+	vmm/sandbox/*.c vmm/util/*.c vmm/virtio/*.c vmm/pci/*.c vmm/nic/*.c vmm/transfer/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(OUT)/%.o)
 INIT_SRCS := $(wildcard initrd/*.c)
 

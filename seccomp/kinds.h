@@ -16,6 +16,8 @@
 	X(vcpu, "vCPU thread")                                             \
 	X(blk, "block worker")		/* virtio-blk requests on the backend */ \
 	X(copier, "stdin copier")	/* a file on stdin, into a pipe */ \
-	X(cleanup, "cleanup process")	/* puts host taps back when capsule ends */
+	X(cleanup, "cleanup process")	/* puts host taps back when capsule ends */ \
+	X(transfer_send, "copy-in process")	/* host trees into a tar stream */ \
+	X(transfer_receive, "copy-out process")	/* a tar stream into host trees */
 
 #endif

@@ -8,7 +8,7 @@
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 pci \
-	e1000_tx rtl8139
+	e1000_tx rtl8139 tar_extract
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -60,6 +60,12 @@ fuzz_e1000_tx_OPTS := -max_len=8192 -timeout=10
 fuzz_rtl8139_SRCS := $(wildcard vmm/nic/rtl8139*.c) vmm/nic/offload.c vmm/guest_mem.c vmm/util/iov.c
 fuzz_rtl8139_LIBS := -lpthread
 fuzz_rtl8139_OPTS := -max_len=8192 -timeout=10
+
+# Extracts into a fresh directory in /dev/shm (FUZZ_DIR=... to change that) per input.
+fuzz_tar_extract_SRCS := vmm/transfer/tar_extract.c vmm/transfer/tar_read.c vmm/transfer/tar_pax.c \
+	vmm/transfer/tar_format.c vmm/transfer/extract_fs.c vmm/transfer/extract_marks.c \
+	vmm/transfer/extract_path.c
+fuzz_tar_extract_OPTS := -max_len=16384 -timeout=10
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz
