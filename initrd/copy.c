@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,35 +114,83 @@ static void wait_host_done(const char *dev)
 		close(fd);
 }
 
+/* ARGV's paths that exist in ROOT; those that do not are said, and make *FAILED true. */
+static size_t existing(const struct init_request *req, const char *root, char **argv, bool *failed)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < req->copy_out.n; i++) {
+		const char *path = *req->copy_out.v[i] ? req->copy_out.v[i] : ".";
+		char full[4400];
+		struct stat st;
+
+		snprintf(full, sizeof(full), "%s/%s", root ? root : "", path);
+		if (lstat(full, &st) == 0) {
+			argv[n++] = (char *)path;
+			continue;
+		}
+		fprintf(stderr, "capsule: --copy-out /%s: %s\n", req->copy_out.v[i], strerror(errno));
+		*failed = true;
+	}
+	return n;
+}
+
+/* Tar what exists of the copy-out paths to FD (an empty archive when nothing does); 0 or -1. */
+static int send_tar(const struct init_request *req, const char *root, int fd)
+{
+	char **argv = calloc(req->copy_out.n + 5, sizeof(*argv));
+	static const char end[1024];	/* a tar archive's end: two zero blocks */
+	bool failed = false;
+	size_t n;
+	pid_t pid;
+
+	if (!argv)
+		return -1;
+	argv[0] = "tar";
+	argv[1] = "-c";
+	argv[2] = "-f";
+	argv[3] = "-";
+	n = existing(req, root, argv + 4, &failed);
+	if (n == 0) {
+		failed |= write(fd, end, sizeof(end)) != (ssize_t)sizeof(end);
+	} else {
+		pid = fork();
+		if (pid == 0)
+			exec_tar(fd, 1, root, argv);
+		if (pid < 0 || wait_child(pid) < 0) {
+			fprintf(stderr, "capsule: --copy-out: busybox tar failed\n");
+			failed = true;
+		}
+	}
+	free(argv);
+	return failed ? -1 : 0;
+}
+
+static bool host_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	if (poll(&p, 1, 0) < 0 || !(p.revents & POLLHUP))
+		return false;
+	fprintf(stderr, "capsule: --copy-out: the host took a stream already, not init's\n");
+	return true;
+}
+
 int init_copy_out(const struct init_request *req, const char *root)
 {
-	char **argv = calloc(req->copy_out.n + 6, sizeof(*argv));
 	char dev[64];
-	size_t n = 0;
-	pid_t pid;
-	int fd, ok;
+	int fd, ret;
 
 	if (!req->copy_out.n)
 		return 0;
-	if (!argv || init_find_port(RUN_COPY_OUT_PORT, dev, sizeof(dev), PORT_WAIT_MS) < 0 ||
+	if (init_find_port(RUN_COPY_OUT_PORT, dev, sizeof(dev), PORT_WAIT_MS) < 0 ||
 	    (fd = init_open_device(dev, O_RDWR | O_CLOEXEC, PORT_WAIT_MS)) < 0) {
 		fprintf(stderr, "capsule: --copy-out: no port %s\n", RUN_COPY_OUT_PORT);
 		return -1;
 	}
-	argv[n++] = "tar";
-	argv[n++] = "-c";
-	argv[n++] = "-f";
-	argv[n++] = "-";
-	for (size_t i = 0; i < req->copy_out.n; i++)
-		argv[n++] = *req->copy_out.v[i] ? req->copy_out.v[i] : ".";
-	pid = fork();
-	if (pid == 0)
-		exec_tar(fd, 1, root, argv);
-	ok = pid > 0 && wait_child(pid) == 0;
+	/* The host side hangs up after one stream: one the command sent itself, it may be. */
+	ret = host_gone(fd) ? -1 : send_tar(req, root, fd);
 	close(fd);
-	free(argv);
 	wait_host_done(dev);
-	if (!ok)
-		fprintf(stderr, "capsule: --copy-out: busybox tar failed\n");
-	return ok ? 0 : -1;
+	return ret;
 }

@@ -239,6 +239,18 @@ void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 	console_resize(con);
 }
 
+void console_close_copies(struct console *con)
+{
+	if (con->copy_in.src_fd >= 0 && con->port[CONSOLE_COPY_IN]) {
+		close(con->copy_in.src_fd);
+		con->copy_in.src_fd = -1;
+	}
+	if (con->copy_out.out.fd >= 0 && con->port[CONSOLE_COPY_OUT]) {
+		close(con->copy_out.out.fd);
+		con->copy_out.out.fd = -1;
+	}
+}
+
 void console_send_request(struct console *con, const uint8_t *request, size_t len)
 {
 	console_feed_start(&con->request, &con->vcon, con->port[CONSOLE_REQUEST], con->loop,

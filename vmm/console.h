@@ -72,6 +72,9 @@ void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 /* Send init's request (LEN bytes at REQUEST, kept until the guest has them all). Start-up. */
 void console_send_request(struct console *con, const uint8_t *request, size_t len);
 
+/* The copy streams' pipes closed, if a stream has not ended (the VM has). At exit. */
+void console_close_copies(struct console *con);
+
 /* Start the console's threads (a stdin copier, if stdin needs one), each calling ENTER first. */
 void console_start(struct console *con, void (*enter)(void));
 

@@ -33,6 +33,7 @@
 #include "lifecycle_control.h"
 #include "log.h"
 #include "nics.h"
+#include "run_copies.h"
 #include "run_request.h"
 #include "sandbox/cleanup.h"
 #include "sandbox/jail.h"
@@ -68,6 +69,8 @@ struct machine {
 	struct start_clock clock;	/* --boot-time */
 	int root_disk;			/* the index of the root image's disk; negative: none */
 	struct run_request request;	/* for init, on its port */
+	struct run_copies copies;	/* --copy-in, --copy-out */
+	int copy_in_fd, copy_out_fd;	/* their streams, for the console */
 	int signal_fd;
 };
 
@@ -202,8 +205,8 @@ static void send_request(struct machine *m)
 
 static void add_devices(struct machine *m)
 {
-	struct console_options co = { .workload_ports = m->cli.argv != NULL, .copy_in_fd = -1,
-				      .copy_out_fd = -1 };
+	struct console_options co = { .workload_ports = m->cli.argv != NULL,
+				      .copy_in_fd = m->copy_in_fd, .copy_out_fd = m->copy_out_fd };
 
 	co.tty = m->cli.tty ? 1 : m->cli.interactive ? 0 : -1;
 
@@ -395,26 +398,35 @@ static void enter_copier_sandbox(void)
 }
 
 /*
- * Everything is open: give up what the guest must never reach through us,
- * in the order vmm/sandbox/jail.h gives, before any other thread exists.
+ * The seccomp mode, as soon as the disks are open (what a forbidden syscall
+ * syncs): the helper processes started next install their filters in it.
  */
-static void enter_sandbox(struct machine *m)
+static void setup_seccomp(struct machine *m)
 {
 	static const enum seccomp_mode modes[] = {
 		[CONFIG_SECCOMP_ON] = SECCOMP_ENFORCE,
 		[CONFIG_SECCOMP_OFF] = SECCOMP_OFF,
 		[CONFIG_SECCOMP_LOG] = SECCOMP_LOG,
 	};
-	struct netif_restore restores[CLEANUP_ITEMS_MAX];
-	struct cleanup_file socket;
 	int disk_fds[CONFIG_DISKS_MAX];
-	char err[512];
-	unsigned n;
 
 	for (unsigned i = 0; i < m->cfg.ndisks; i++)
 		disk_fds[i] = m->backends[i]->fd;
 	if (seccomp_setup(modes[m->cfg.seccomp], disk_fds, m->cfg.ndisks) < 0)
 		die("seccomp: cannot handle SIGSYS: %s", strerror(errno));
+}
+
+/*
+ * Everything is open: give up what the guest must never reach through us,
+ * in the order vmm/sandbox/jail.h gives, before any other thread exists.
+ */
+static void enter_sandbox(struct machine *m)
+{
+	struct netif_restore restores[CLEANUP_ITEMS_MAX];
+	struct cleanup_file socket;
+	char err[512];
+	unsigned n;
+
 	n = tap_hand_over_restores(restores, CLEANUP_ITEMS_MAX);
 	control_server_hand_over(&m->control, &socket);
 	if (jail_isolate(&m->jail, err, sizeof(err)) < 0 ||
@@ -474,7 +486,10 @@ int main(int argc, char **argv)
 	start_clock_step(clock, "config");
 	open_control(&m);
 	open_disks(&m);
+	setup_seccomp(&m);
 	nics_open(&m.nics, &m.cfg);
+	/* Forked before guest RAM exists: a child never holds a copy of its pages. */
+	run_copies_start(&m.copies, &m.cli, &m.copy_in_fd, &m.copy_out_fd);
 	start_clock_step(clock, "host-devices");
 	ret = event_loop_init(&m.loop);
 	if (ret < 0)
@@ -506,6 +521,10 @@ int main(int argc, char **argv)
 	/* The I/O thread is done: no request can start; let the disks finish theirs. */
 	for (unsigned i = 0; i < m.cfg.ndisks; i++)
 		virtio_blk_shutdown(&m.disks[i]);
+	/* What the copies' helpers have not had by now, they will not get: they finish. */
+	console_close_copies(&m.console);
+	if (run_copies_finish(&m.copies) < 0 && status == 0)
+		status = EXIT_CAPSULE_RUNTIME;
 	cleanup_finish(&m.cleanup);
 	exit(status);
 }

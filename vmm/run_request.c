@@ -39,8 +39,8 @@ void run_request_build(struct run_request *r, const struct cli *cli, bool tty, c
 		put(r, RUN_KEY_TTY, "1");
 	if (root)
 		put(r, RUN_KEY_ROOT, root);
-	if (cli->ncopy_in)
-		put(r, RUN_KEY_COPY_IN, "1");
+	for (unsigned i = 0; i < cli->ncopy_in; i++)
+		put(r, RUN_KEY_COPY_IN, cli->copy_in[i].guest);
 	for (unsigned i = 0; i < cli->ncopy_out; i++)
 		put(r, RUN_KEY_COPY_OUT, cli->copy_out[i].guest + 1);
 	put(r, RUN_KEY_END, "");

@@ -94,3 +94,60 @@ pty_converse() {
 	expect_status 0
 	[[ "$output" == *pipe*ready*line*to-stderr* ]]
 }
+
+@test "--copy-in and --copy-out round-trip a tree (a symlink, an executable, 10 MiB) by checksum, even when the command fails" {
+	local src=$BATS_TEST_TMPDIR/src out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$src/tree/sub"
+	head -c $((10 << 20)) /dev/urandom >"$src/tree/big"
+	echo hi >"$src/tree/sub/f"
+	printf '#!/bin/sh\necho ran\n' >"$src/tree/run.sh"
+	chmod 755 "$src/tree/run.sh"
+	ln -s sub/f "$src/tree/link"
+	# The guest copies the tree into the output directory, runs the script from there, and fails.
+	kvm_capsule run --image "$image" -u tester --copy-in "$src:/src" --copy-out "/src/out:$out" -- sh -c \
+		'stat -c "%u %n" /src/tree/big; mkdir /src/out && cp -a /src/tree /src/out/ && /src/out/tree/run.sh; exit 3'
+	expect_status 3
+	[ "$output" = "1000 /src/tree/big
+ran" ]
+	sums() { (cd "$1" && find . -type f -exec sha256sum {} + | sort); }
+	[ "$(sums "$src/tree")" = "$(sums "$out/tree")" ]
+	[ "$(readlink "$out/tree/link")" = sub/f ]
+	[ -x "$out/tree/run.sh" ] && [ ! -x "$out/tree/big" ]
+	[ "$(find "$out" | wc -l)" -eq 7 ]	# out, tree, sub, and the four entries: nothing else
+}
+
+@test "copies that cannot be made: a host path that is no directory stops capsule (2); a missing guest path fails the run (1)" {
+	kvm_capsule run --copy-in /etc/hostname:/x -- true
+	expect_status 2
+	[[ "$stderr" == *"--copy-in"*"/etc/hostname"*"not a directory"* ]]
+	kvm_capsule run --copy-out "/nonexistent:$BATS_TEST_TMPDIR/out" -- true
+	expect_status 1
+	[[ "$stderr" == *"--copy-out"* ]]
+}
+
+@test "a guest that sends its own --copy-out stream, ../ and symlink tricks included, reaches nothing outside HOST" {
+	local out=$BATS_TEST_TMPDIR/box/out
+	mkdir -p "$BATS_TEST_TMPDIR/box"
+	# The command itself (root in the guest) writes a hostile archive to the copy-out port.
+	local forge='import io, os, tarfile
+def add(t, name, data=b"", kind=tarfile.REGTYPE, link=""):
+    i = tarfile.TarInfo(name); i.type = kind; i.linkname = link; i.size = len(data); i.mode = 0o4755
+    t.addfile(i, io.BytesIO(data) if data else None)
+port = next("/dev/" + d for d in os.listdir("/sys/class/virtio-ports")
+            if open(f"/sys/class/virtio-ports/{d}/name").read().strip() == "capsule.copy-out")
+with open(port, "wb") as f, tarfile.open(fileobj=f, mode="w|", format=tarfile.GNU_FORMAT) as t:
+    add(t, "x/ok", b"fine")
+    add(t, "x/suid", b"#!/bin/sh")
+    add(t, "x/up", kind=tarfile.SYMTYPE, link="../..")
+    add(t, "x/up/escaped", b"bad")
+    add(t, "x/../escaped2", b"bad")'
+	kvm_capsule run --image "$image" --copy-out "/x:$out" -- python3 -c "$forge"
+	echo "$stderr"
+	expect_status 1
+	[ "$(cat "$out/ok")" = fine ]
+	[ -z "$(find "$BATS_TEST_TMPDIR" -name 'escaped*')" ]
+	[ "$(stat -c %a "$out/suid")" = 755 ]	# no setuid bit
+	[ "$(readlink "$out/up")" = ../.. ]	# kept as it is, never followed
+	# The first bad member stops the extraction; the rest is read and dropped.
+	[[ "$stderr" == *"--copy-out: member 'x/up/escaped': "* ]]
+}

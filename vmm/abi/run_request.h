@@ -20,7 +20,7 @@
 #define RUN_KEY_USER "user"		/* UID[:GID] or NAME[:GROUP], in the root's /etc files */
 #define RUN_KEY_TTY "tty"		/* "1": the command gets the terminal (hvc0), not the ports */
 #define RUN_KEY_ROOT "root"		/* /dev/vdX: mount it (ext4) as the command's root */
-#define RUN_KEY_COPY_IN "copy-in"	/* "1": untar RUN_COPY_IN_PORT at / before the command */
+#define RUN_KEY_COPY_IN "copy-in"	/* repeated: a guest path RUN_COPY_IN_PORT's stream (untarred at /) fills */
 #define RUN_KEY_COPY_OUT "copy-out"	/* repeated: a path (relative to /) to tar to RUN_COPY_OUT_PORT */
 #define RUN_KEY_END "end"
 
