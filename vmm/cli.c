@@ -37,6 +37,7 @@ static const char usage[] =
 	"  -u, --user UID[:GID]|NAME[:GROUP]  run CMD as this user of the guest (default root)\n"
 	"      --copy-in HOST:GUEST   copy the host directory HOST to GUEST before CMD runs\n"
 	"      --copy-out GUEST:HOST  copy the guest directory GUEST to HOST after CMD ends\n"
+	"      --copy-out-max SIZE    --copy-out writes at most SIZE of files (default 4G)\n"
 	"  -h, --help         show this help\n"
 	"  -V, --version      show the version\n"
 	"\n"
@@ -119,6 +120,7 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		{ "user", required_argument, NULL, 'u' },
 		{ "copy-in", required_argument, NULL, 'i' + 256 },
 		{ "copy-out", required_argument, NULL, 'o' + 256 },
+		{ "copy-out-max", required_argument, NULL, 'm' + 256 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -126,6 +128,7 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 	int c, first = 1;
 
 	memset(cli, 0, sizeof(*cli));
+	cli->copy_out_max = CLI_COPY_OUT_MAX_DEFAULT;
 	if (argc > 1 && !strcmp(argv[1], "ctl")) {
 		cli->ctl = true;
 		parse_ctl(argc, argv, &cli->ctl_args);
@@ -175,6 +178,9 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		case 'i' + 256:
 		case 'o' + 256:
 			cli_run_copy(cli, optarg, c == 'i' + 256);
+			break;
+		case 'm' + 256:
+			cli_run_copy_out_max(cli, optarg);
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -3,11 +3,13 @@
 #define CAPSULE_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "control/control_client.h"
 
 #define CLI_DISKS_MAX 4
 #define CLI_COPIES_MAX 8	/* --copy-in and --copy-out, each */
+#define CLI_COPY_OUT_MAX_DEFAULT (4ull << 30)	/* a guest cannot fill the host's disk through it */
 
 /* --copy-in HOST:GUEST, --copy-out GUEST:HOST: a host directory and a guest path. */
 struct cli_copy {
@@ -32,6 +34,7 @@ struct cli {
 	const char *user;	/* --user UID[:GID] or NAME[:GROUP]; NULL: root */
 	struct cli_copy copy_in[CLI_COPIES_MAX], copy_out[CLI_COPIES_MAX];
 	unsigned ncopy_in, ncopy_out;
+	uint64_t copy_out_max;	/* --copy-out-max: bytes of file data --copy-out writes at most */
 	bool ctl;		/* "capsule ctl": talk to a running VM, as CTL_ARGS says */
 	struct control_cli ctl_args;
 };

@@ -12,5 +12,6 @@ void cli_run_env(struct cli *cli, const char *arg);
 void cli_run_workdir(struct cli *cli, const char *arg);
 void cli_run_user(struct cli *cli, const char *arg);
 void cli_run_copy(struct cli *cli, const char *arg, bool in);
+void cli_run_copy_out_max(struct cli *cli, const char *arg);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli_impl.h"
+#include "config/config.h"
 
 /* An environment variable's name: printable, no space and no '=', not empty (docker takes any such). */
 static bool env_name_ok(const char *s, size_t len)
@@ -137,4 +138,11 @@ void cli_run_copy(struct cli *cli, const char *arg, bool in)
 	}
 	if (!c->host)
 		cli_bad_usage("%s: out of memory", opt);
+}
+
+/* --copy-out-max SIZE: a guest's stream stops being written past it (the copy then fails). */
+void cli_run_copy_out_max(struct cli *cli, const char *arg)
+{
+	if (config_parse_size(arg, &cli->copy_out_max) < 0 || cli->copy_out_max == 0)
+		cli_bad_usage("--copy-out-max '%s': not a size (such as 512M or 8G)", arg);
 }

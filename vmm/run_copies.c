@@ -30,7 +30,7 @@ void run_copies_start(struct run_copies *c, const struct cli *cli, int *in_fd, i
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	routes_of(cli->copy_out, cli->ncopy_out, r);
 	if (cli->ncopy_out &&
-	    transfer_receive_start(r, cli->ncopy_out, 0, "--copy-out", &c->out, err, sizeof(err)) < 0)
+	    transfer_receive_start(r, cli->ncopy_out, cli->copy_out_max, "--copy-out", &c->out, err, sizeof(err)) < 0)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	/* The console reads and writes them, and closes them when a stream ends. */
 	*in_fd = c->in.pid ? c->in.fd : -1;

@@ -116,13 +116,16 @@ ran" ]
 	[ "$(find "$out" | wc -l)" -eq 7 ]	# out, tree, sub, and the four entries: nothing else
 }
 
-@test "copies that cannot be made: a host path that is no directory stops capsule (2); a missing guest path fails the run (1)" {
+@test "copies that cannot be made: a host path that is no directory stops capsule (2); a missing guest path, or more than --copy-out-max, fails the run (1)" {
 	kvm_capsule run --copy-in /etc/hostname:/x -- true
 	expect_status 2
 	[[ "$stderr" == *"--copy-in"*"/etc/hostname"*"not a directory"* ]]
-	kvm_capsule run --copy-out "/nonexistent:$BATS_TEST_TMPDIR/out" -- true
+	kvm_capsule run --copy-out "/nonexistent:$BATS_TEST_TMPDIR/out" --copy-out-max 1M \
+		--copy-out "/x:$BATS_TEST_TMPDIR/x" -- sh -c 'mkdir /x; head -c 3000000 /dev/zero >/x/big'
 	expect_status 1
-	[[ "$stderr" == *"--copy-out"* ]]
+	[[ "$stderr" == *"--copy-out /nonexistent: No such file or directory"* ]]
+	[[ "$stderr" == *"--copy-out: member 'x/big': over the budget of 1048576 bytes"* ]]
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/x/big" 2>/dev/null || echo 0)" -le $((1 << 20)) ]
 }
 
 @test "a guest that sends its own --copy-out stream, ../ and symlink tricks included, reaches nothing outside HOST" {
