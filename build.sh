@@ -18,7 +18,7 @@ packages=(
 	libelf-dev libssl-dev dpkg-dev kmod python3 patch
 	linux-source-6.1 busybox-static linux-image-amd64
 	qemu-system-x86 qemu-utils bats libseccomp-dev gperf clang
-	iproute2 procps zlib1g-dev e2fsprogs util-linux
+	iproute2 procps zlib1g-dev e2fsprogs util-linux passt
 	mmdebstrap uidmap debian-archive-keyring
 )
 

@@ -1,4 +1,6 @@
-/* The I/O thread: the event loop over eventfds, taps, the console and the control socket, and the orderly end. */
+/* The I/O thread: the event loop over eventfds, taps, passt, the console and the control socket, and the orderly end. */
+#include <signal.h>
+
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <sys/socket.h>
@@ -38,7 +40,13 @@ const struct policy_rule policy_io[] = {
 	ALLOW(pwritev),
 	ALLOW(fallocate),
 	ALLOW(close),
-	ALLOW(wait4),			/* the cleanup process, done at an orderly end */
+	ALLOW(wait4),			/* the cleanup process and passt, done at an orderly end */
+	/*
+	 * passt, at the end: SIGTERM through the pidfd of that one process
+	 * (vmm/backend/passt.c). Never kill(): its pid argument cannot be
+	 * bounded here, and kill(-1, SIG) reaches every process the user has.
+	 */
+	ALLOW_IF(pidfd_send_signal, 1, ~0u, SIGTERM),
 	/* The control socket (vmm/control/): clients taken without waiting, and who each is. */
 	ALLOW_IF(accept4, 3, ~0u, SOCK_NONBLOCK | SOCK_CLOEXEC),
 	ALLOW_IF2(getsockopt, 1, SOL_SOCKET, 2, SO_PEERCRED),

@@ -23,6 +23,10 @@ static const char usage[] =
 	"  -c, --config FILE  the appliance config (default: the built-in one)\n"
 	"      --disk FILE    add FILE (raw or qcow2) as the next disk, behind a throwaway\n"
 	"                     overlay: the guest may write, FILE stays as it is\n"
+	"      --net user     a NIC on user-mode networking (passt): no root, no tap; the\n"
+	"                     guest is 10.0.2.15/24, the host's 127.0.0.1 is 10.0.2.2\n"
+	"  -p, --publish HOST:GUEST[/udp]  forward the host's 127.0.0.1:HOST to the\n"
+	"                     guest's port GUEST (needs --net user; repeatable)\n"
 	"      --boot-time    report on stderr how long the guest took to reach init\n"
 	"\n"
 	"run options (docker run's meanings):\n"
@@ -121,6 +125,8 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		{ "copy-in", required_argument, NULL, 'i' + 256 },
 		{ "copy-out", required_argument, NULL, 'o' + 256 },
 		{ "copy-out-max", required_argument, NULL, 'm' + 256 },
+		{ "net", required_argument, NULL, 'N' },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -141,7 +147,7 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 	optind = first;
 	opterr = 0;
 	/* "+": stop at the first non-option, so the guest command keeps its own options. */
-	while ((c = getopt_long(argc, argv, "+:c:e:w:u:ithV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:e:w:u:p:ithV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cli->config = optarg;
@@ -181,6 +187,17 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 			break;
 		case 'm' + 256:
 			cli_run_copy_out_max(cli, optarg);
+			break;
+		case 'N':
+			if (strcmp(optarg, "user"))
+				cli_bad_usage("--net '%s': only --net user (configure taps in [net NAME])",
+					  optarg);
+			cli->net_user = true;
+			break;
+		case 'p':
+			if (cli->npublish == CLI_PUBLISH_MAX)
+				cli_bad_usage("more than 16 -p options%s", "");
+			cli->publish[cli->npublish++] = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -10,6 +10,7 @@
 #define CLI_DISKS_MAX 4
 #define CLI_COPIES_MAX 8	/* --copy-in and --copy-out, each */
 #define CLI_COPY_OUT_MAX_DEFAULT (4ull << 30)	/* a guest cannot fill the host's disk through it */
+#define CLI_PUBLISH_MAX 16
 
 /* --copy-in HOST:GUEST, --copy-out GUEST:HOST: a host directory and a guest path. */
 struct cli_copy {
@@ -35,6 +36,9 @@ struct cli {
 	struct cli_copy copy_in[CLI_COPIES_MAX], copy_out[CLI_COPIES_MAX];
 	unsigned ncopy_in, ncopy_out;
 	uint64_t copy_out_max;	/* --copy-out-max: bytes of file data --copy-out writes at most */
+	bool net_user;		/* --net user: a user-mode NIC (passt) */
+	const char *publish[CLI_PUBLISH_MAX];	/* -p HOST:GUEST[/udp], checked by the config */
+	unsigned npublish;
 	bool ctl;		/* "capsule ctl": talk to a running VM, as CTL_ARGS says */
 	struct control_cli ctl_args;
 };

@@ -109,6 +109,9 @@ static void load_config(struct machine *m)
 	m->root_disk = config_add_root_disk(&m->cfg, m->cli.image, m->cli.persist, err, sizeof(err));
 	if (m->root_disk == -1)
 		die_status(EXIT_CAPSULE_USAGE, "%s", err);
+	if (config_apply_net_cli(&m->cfg, m->cli.net_user, m->cli.publish, m->cli.npublish, err,
+				 sizeof(err)) < 0)
+		die_status(EXIT_CAPSULE_USAGE, "%s", err);
 	config_finish(&m->cfg, m->cli.config);
 }
 
@@ -518,6 +521,7 @@ int main(int argc, char **argv)
 	chardev_stdio_restore();
 	stop_vcpus(&m);
 	nics_report(&m.nics, &m.cfg);
+	nics_stop_user(&m.nics, &m.cfg);
 	/* The I/O thread is done: no request can start; let the disks finish theirs. */
 	for (unsigned i = 0; i < m.cfg.ndisks; i++)
 		virtio_blk_shutdown(&m.disks[i]);

@@ -39,6 +39,13 @@ bool nics_add(struct nics *nics, struct virtio_bus *bus, struct event_loop *loop
 void nics_report(const struct nics *nics, const struct config *cfg);
 
 /*
+ * At the end, after the VM stopped (the I/O thread's policy): each user-mode
+ * NIC's passt is stopped and reaped, so none outlives capsule. Taps need
+ * nothing (their fds close; the cleanup process puts existing ones back).
+ */
+void nics_stop_user(struct nics *nics, const struct config *cfg);
+
+/*
  * The kernel command-line words telling init how to configure each NIC,
  * "capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]", space-separated, into BUF.
  * Returns 0, or -1 when BUF is too small.

@@ -37,6 +37,22 @@ struct config_disk {
 
 enum config_net_model { CONFIG_NET_VIRTIO, CONFIG_NET_RTL8139, CONFIG_NET_E1000 };
 
+/* What carries a NIC's frames on the host: a tap device, or passt (user-mode, no privileges). */
+enum config_net_backend { CONFIG_NET_TAP, CONFIG_NET_USER };
+
+#define CONFIG_FORWARDS_MAX 16	/* PASST_FORWARDS_MAX */
+
+/* forward = HOST:GUEST[/udp]: the host's 127.0.0.1:HOST reaches the guest's port GUEST. */
+struct config_forward {
+	uint16_t host, guest;
+	bool udp;
+};
+
+/* A user-mode NIC's addresses unless ip and gateway say otherwise; DNS is always this one. */
+#define CONFIG_USER_NET_IP "10.0.2.15/24"
+#define CONFIG_USER_NET_GATEWAY "10.0.2.2"
+#define CONFIG_USER_NET_DNS "10.0.2.3"
+
 /* One [net NAME] section: a guest NIC on a host tap device, eth0, eth1, ... in order. */
 struct config_net {
 	char name[CONFIG_NAME_MAX];
@@ -48,6 +64,9 @@ struct config_net {
 	unsigned queues;		/* queues: queue pairs, 1..CONFIG_NET_QUEUES_MAX */
 	char ip[20];			/* ip: "ADDR/PREFIX" for the guest, "" for none */
 	char gateway[16];		/* gateway: the guest's default route, "" for none */
+	enum config_net_backend backend;	/* backend: tap or user */
+	struct config_forward forwards[CONFIG_FORWARDS_MAX];	/* forward: user only */
+	unsigned nforwards;
 };
 
 #define CONFIG_STATS_INTERVAL_MAX 3600	/* [balloon] stats_interval, seconds */
@@ -121,6 +140,16 @@ int config_add_root_disk(struct config *cfg, const char *path, bool persist, cha
  * for the built-in one; it names the VM when [vm] name does not.
  */
 void config_finish(struct config *cfg, const char *file);
+
+/*
+ * capsule run --net user (NET_USER) and its -p SPEC options (N of them in
+ * PUBLISH): a user-mode NIC named "user" (or "user-N" when taken) added to
+ * CFG, and each SPEC forwarded to it (to the config's first user-mode NIC
+ * without --net user). Returns 0, or -1 with ERR in one line naming the
+ * option. Before config_finish().
+ */
+int config_apply_net_cli(struct config *cfg, bool net_user, const char *const *publish,
+			 unsigned n, char *err, size_t errlen);
 
 /* Parse "256M", "1G", "65536" (binary suffixes K M G T) into bytes; 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);

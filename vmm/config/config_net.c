@@ -49,13 +49,17 @@ static int set_ifname(char *dst, const char *value, char *why, size_t n)
 static int set_tap(void *target, const char *value, const char *base_dir, char *why, size_t n)
 {
 	(void)base_dir;
-	return set_ifname(((struct config_net *)target)->tap, value, why, n);
+	if (set_ifname(((struct config_net *)target)->tap, value, why, n) < 0)
+		return -1;
+	return config_net_user_conflict(target, why, n);
 }
 
 static int set_bridge(void *target, const char *value, const char *base_dir, char *why, size_t n)
 {
 	(void)base_dir;
-	return set_ifname(((struct config_net *)target)->bridge, value, why, n);
+	if (set_ifname(((struct config_net *)target)->bridge, value, why, n) < 0)
+		return -1;
+	return config_net_user_conflict(target, why, n);
 }
 
 /*
@@ -112,7 +116,7 @@ static int set_queues(void *target, const char *value, const char *base_dir, cha
 		return -1;
 	}
 	net->queues = (unsigned)v;
-	return 0;
+	return config_net_user_conflict(net, why, n);
 }
 
 static int set_ip(void *target, const char *value, const char *base_dir, char *why, size_t n)
@@ -180,7 +184,7 @@ int config_close_net(void *target, char *why, size_t n)
 		snprintf(why, n, "[net %s]: gateway needs ip", net->name);
 		return -1;
 	}
-	return 0;
+	return config_net_user_close(net, why, n);
 }
 
 const struct config_key config_net_keys[] = {
@@ -191,6 +195,8 @@ const struct config_key config_net_keys[] = {
 	{ "queues", set_queues },
 	{ "ip", set_ip },
 	{ "gateway", set_gateway },
+	{ "backend", config_set_backend },
+	{ "forward", config_set_forward },
 	{ NULL, NULL },
 };
 

@@ -42,6 +42,15 @@ void *config_add_instance(void *elems, size_t size, unsigned *count, unsigned ma
 extern const struct config_key config_net_keys[];
 void *config_open_net(struct config *cfg, const char *instance, char *why, size_t whylen);
 int config_close_net(void *target, char *why, size_t whylen);
+/* Its user-mode part (config_net_user.c): the backend and forward keys, */
+int config_set_backend(void *target, const char *value, const char *base_dir, char *why,
+		       size_t whylen);
+int config_set_forward(void *target, const char *value, const char *base_dir, char *why,
+		       size_t whylen);
+/* a tap, a bridge or queues > 1 on a user-mode NIC refused (0 or -1 with WHY), */
+int config_net_user_conflict(const struct config_net *net, char *why, size_t whylen);
+/* and at the section's end: forward only with user; a user-mode NIC's default addresses. */
+int config_net_user_close(struct config_net *net, char *why, size_t whylen);
 
 /* [control] (config_control.c). */
 extern const struct config_key config_control_keys[];

@@ -35,6 +35,7 @@ static void nic(const struct config_net *n, const char *host, unsigned i, struct
 	control_answer_str(a, "id", id);
 	control_answer_str(a, "type", "virtio-net");
 	control_answer_str(a, "name", n->name);
+	control_answer_str(a, "backend", n->backend == CONFIG_NET_USER ? "user" : "tap");
 	control_answer_str(a, "host", host ? host : "");
 	control_answer_str(a, "bridge", n->bridge);
 	control_answer_str(a, "mac", mac);

@@ -125,7 +125,8 @@ void e1000_pio(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool 
 /*
  * The I/O thread: be->fds[0] is readable. Moves frames into the receive ring
  * (a budget of them per call). Returns false when the ring is full and the
- * fd should not be watched until rx_wake.
+ * fd should not be watched until rx_wake, or when the backend failed for
+ * good (it is not watched again).
  */
 bool e1000_rx_ready(struct e1000 *dev);
 

@@ -140,8 +140,11 @@ static void rx_store(struct e1000 *dev, const uint8_t *f, uint32_t len, uint8_t 
 	e1000_set_reg(dev, E1000_RDH, head);
 }
 
-/* After one frame: the backend ran dry, more may wait, or the ring is full. */
-enum rx_result { RX_DONE, RX_MORE, RX_FULL };
+/*
+ * After one frame: the backend ran dry, more may wait, the ring is full, or
+ * the backend failed for good (passt gone: its socket stays readable at EOF).
+ */
+enum rx_result { RX_DONE, RX_MORE, RX_FULL, RX_DEAD };
 
 /* Whether the ring can take LEN more bytes now: descriptors enough, ring sane, receiver on. */
 static bool rx_room(struct e1000 *dev, uint32_t len)
@@ -234,7 +237,7 @@ static enum rx_result rx_one(struct e1000 *dev)
 		return RX_DONE;
 	if (len < (ssize_t)NET_HDR_LEN || len > NET_FRAME_MAX - FCS_LEN) {
 		dev->stats.rx_dropped++;
-		return len < 0 ? RX_DONE : RX_MORE;
+		return len < 0 ? RX_DEAD : RX_MORE;
 	}
 	if (!(e1000_reg(dev, E1000_RCTL) & E1000_RCTL_EN)) {
 		/* Off: frames are read and dropped, as the hardware would on the wire. */
@@ -254,5 +257,6 @@ bool e1000_rx_ready(struct e1000 *dev)
 	if (r == RX_FULL)
 		dev->rx_stalled = true;
 	pthread_mutex_unlock(&dev->lock);
-	return r != RX_FULL;
+	/* Dead: not watched again (no stall, so no wake-up either): no busy loop on its fd. */
+	return r != RX_FULL && r != RX_DEAD;
 }

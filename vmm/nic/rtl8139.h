@@ -175,7 +175,8 @@ void rtl8139_mmio(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bo
  * The I/O thread: host->be->fds[0] is readable. Takes at most
  * RTL8139_RX_BUDGET frames. Returns false when the ring has no room for a
  * whole frame and rx_wake is set: leave the backend unwatched until rx_wake,
- * so the host queues frames rather than the ring dropping them.
+ * so the host queues frames rather than the ring dropping them. False too
+ * when the backend failed for good: it is not watched again.
  */
 bool rtl8139_rx_ready(struct rtl8139 *dev);
 

@@ -230,11 +230,13 @@ bool rtl8139_rx_ready(struct rtl8139 *dev)
 			return false;
 		/* Only the I/O thread touches rxbuf: read the tap without the lock. */
 		got = be->ops->recv(be, 0, &iov, 1);
-		if (got < 0) {
-			if (got != -EAGAIN)
-				dev->stats.rx_errors++;
-			return true;
+		if (got < 0 && got != -EAGAIN && got != -EINTR) {
+			/* Failed for good (passt gone: EOF stays readable): not watched again. */
+			dev->stats.rx_errors++;
+			return false;
 		}
+		if (got < 0)
+			return true;
 		if ((size_t)got > sizeof(dev->rxbuf) - 1 || (size_t)got < NET_HDR_LEN + 14) {
 			dev->stats.rx_bad_size++;	/* cut short, or too short to be Ethernet */
 			continue;
