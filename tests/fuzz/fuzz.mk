@@ -8,7 +8,7 @@
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_TARGETS := qcow2_open virtqueue virtio_blk virtio_net virtio_balloon config control i8042 pci \
-	e1000_tx rtl8139 tar_extract
+	e1000_tx rtl8139 tar_extract passt_stream
 
 # Each target: its sources beside tests/fuzz/fuzz_NAME.c, libraries, other files it
 # reads (DEPS) and defines, seed directories and libFuzzer options (a dictionary is
@@ -66,6 +66,9 @@ fuzz_tar_extract_SRCS := vmm/transfer/tar_extract.c vmm/transfer/tar_read.c vmm/
 	vmm/transfer/tar_format.c vmm/transfer/extract_fs.c vmm/transfer/extract_marks.c \
 	vmm/transfer/extract_path.c
 fuzz_tar_extract_OPTS := -max_len=16384 -timeout=10
+
+fuzz_passt_stream_SRCS := vmm/backend/passt_stream.c vmm/util/iov.c
+fuzz_passt_stream_OPTS := -max_len=200000 -timeout=5
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-fno-omit-frame-pointer -Ivmm -Itests/unit -Itests/fuzz

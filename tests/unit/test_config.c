@@ -279,6 +279,60 @@ static void nets(void)
 	      cfg.nets[2].model == CONFIG_NET_VIRTIO);
 }
 
+static void user_nets(void)
+{
+	struct config cfg = { 0 };
+
+	CHECK(parse(&cfg, "[net u]\nbackend = user\nforward = 8080:80, 5353:53/udp,22:2222/tcp\n"
+			  "[net t]\nbackend = tap\n[net v]\nbackend = user\nip = 10.9.0.2/16\n"
+			  "gateway = 10.9.0.1\nmodel = e1000\n") == 0);
+	CHECK(cfg.nets[0].backend == CONFIG_NET_USER && cfg.nets[1].backend == CONFIG_NET_TAP);
+	CHECK_STR(cfg.nets[0].ip, CONFIG_USER_NET_IP);
+	CHECK_STR(cfg.nets[0].gateway, CONFIG_USER_NET_GATEWAY);
+	CHECK_STR(cfg.nets[1].ip, "");
+	CHECK_STR(cfg.nets[2].ip, "10.9.0.2/16");
+	CHECK_STR(cfg.nets[2].gateway, "10.9.0.1");
+	CHECK(cfg.nets[0].nforwards == 3);
+	CHECK(cfg.nets[0].forwards[0].host == 8080 && cfg.nets[0].forwards[0].guest == 80 &&
+	      !cfg.nets[0].forwards[0].udp);
+	CHECK(cfg.nets[0].forwards[1].host == 5353 && cfg.nets[0].forwards[1].udp);
+	CHECK(cfg.nets[0].forwards[2].guest == 2222 && !cfg.nets[0].forwards[2].udp);
+	/* The same port both ways is two forwards. */
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, "[net u]\nbackend = user\nforward = 53:53,53:53/udp\n") == 0);
+	CHECK(cfg.nets[0].nforwards == 2);
+}
+
+/* --net user and -p: the NIC added, the forwards where they belong, one-line errors. */
+static void net_cli(void)
+{
+	const char *p[] = { "8080:80", "5353:53/udp" }, *bad[] = { "80" }, *twice[] = { "1:2", "1:3" };
+	struct config cfg = { 0 };
+
+	CHECK(config_apply_net_cli(&cfg, true, p, 2, err, sizeof(err)) == 0);
+	CHECK(cfg.nnets == 1 && cfg.nets[0].backend == CONFIG_NET_USER);
+	CHECK_STR(cfg.nets[0].name, "user");
+	CHECK_STR(cfg.nets[0].ip, CONFIG_USER_NET_IP);
+	CHECK(cfg.nets[0].nforwards == 2 && cfg.nets[0].forwards[1].udp);
+	/* A [net user] taken: user-1. */
+	CHECK(config_apply_net_cli(&cfg, true, NULL, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.nets[1].name, "user-1");
+	/* -p without --net user: the config's user-mode NIC, or an error. */
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(parse(&cfg, "[net t]\n[net u]\nbackend = user\n") == 0);
+	CHECK(config_apply_net_cli(&cfg, false, p, 1, err, sizeof(err)) == 0);
+	CHECK(cfg.nets[1].nforwards == 1 && cfg.nets[0].nforwards == 0);
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(config_apply_net_cli(&cfg, false, p, 1, err, sizeof(err)) < 0);
+	CHECK_STR(err, "-p 8080:80 needs --net user");
+	CHECK(config_apply_net_cli(&cfg, true, bad, 1, err, sizeof(err)) < 0);
+	CHECK_STR(err, "-p: '80' is not HOST:GUEST[/udp] (ports 1 to 65535)");
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(config_apply_net_cli(&cfg, true, twice, 2, err, sizeof(err)) < 0);
+	CHECK_STR(err, "-p: host port 1/tcp is forwarded twice");
+	CHECK(!strchr(err, '\n'));
+}
+
 static void net_errors(void)
 {
 	static const struct {
@@ -306,6 +360,23 @@ static void net_errors(void)
 		{ "[net a]\nbridge = br:0\n", "test.conf:2: bridge: 'br:0' is not an interface name (no '/', ':', '%' or blanks)" },
 		{ "[net a]\n[net a]\n", "test.conf:2: a NIC named 'a' is already defined" },
 		{ "[net a]\nspeed = 10G\n", NULL },
+		/* backend = user: no tap, bridge or second queue, whichever key comes first. */
+		{ "[net a]\nbackend = slirp\n", "test.conf:2: backend: 'slirp' is not tap or user" },
+		{ "[net a]\nbackend = user\ntap = tap0\n", "test.conf:3: tap: a user-mode NIC (backend = user) has no tap" },
+		{ "[net a]\ntap = tap0\nbackend = user\n", "test.conf:3: backend: a user-mode NIC (backend = user) has no tap" },
+		{ "[net a]\nbackend = user\nbridge = br0\n", "test.conf:3: bridge: a user-mode NIC (backend = user) has no bridge" },
+		{ "[net a]\nqueues = 2\nbackend = user\n", "test.conf:3: backend: a user-mode NIC (backend = user) has one queue, not 2" },
+		{ "[net a]\nbackend = user\nqueues = 2\n", "test.conf:3: queues: a user-mode NIC (backend = user) has one queue, not 2" },
+		{ "[net a]\nforward = 8080:80\n", "test.conf:1: [net a]: forward needs backend = user" },
+		{ "[net a]\nbackend = user\nip = 10.9.0.2/24\n", "test.conf:1: [net a]: backend = user with ip needs gateway (where the guest reaches the host)" },
+		{ "[net a]\nbackend = user\nforward = 8080\n", "test.conf:3: forward: '8080' is not HOST:GUEST[/udp] (ports 1 to 65535)" },
+		{ "[net a]\nbackend = user\nforward = 0:80\n", "test.conf:3: forward: '0:80' is not HOST:GUEST[/udp] (ports 1 to 65535)" },
+		{ "[net a]\nbackend = user\nforward = 80:65536\n", "test.conf:3: forward: '80:65536' is not HOST:GUEST[/udp] (ports 1 to 65535)" },
+		{ "[net a]\nbackend = user\nforward = 80:81/sctp\n", "test.conf:3: forward: '80:81/sctp' is not HOST:GUEST[/udp] (ports 1 to 65535)" },
+		{ "[net a]\nbackend = user\nforward = 80:81,,82:83\n", "test.conf:3: forward: '' is not HOST:GUEST[/udp] (ports 1 to 65535)" },
+		{ "[net a]\nbackend = user\nforward = +80:81\n", NULL },
+		{ "[net a]\nbackend = user\nforward = 80:81/udp,80:82/udp\n", "test.conf:3: forward: host port 80/udp is forwarded twice" },
+		{ "[net a]\nbackend = user\nforward = =\n", NULL },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -361,6 +432,8 @@ int main(void)
 {
 	RUN(nets);
 	RUN(net_errors);
+	RUN(user_nets);
+	RUN(net_cli);
 	RUN(disks);
 	RUN(backing_dirs);
 	RUN(root_image);
