@@ -91,7 +91,7 @@ in_host() {
 	grep -qx "ctl-a exit 137" <<<"$output"
 	grep -qx "socket a gone" <<<"$output"
 	grep -qx "tap gone" <<<"$output"
-	grep -Eq "^  eth0   virtio-net name=n0 host=tap capctl0 " <<<"$output"
+	grep -Eq "^  eth0   virtio-net name=n0 backend=tap host=tap capctl0 " <<<"$output"
 	grep -qx "b still answers" <<<"$output"
 	grep -qx "ctl-b exit 0" <<<"$output"
 	grep -qx "socket b gone" <<<"$output"

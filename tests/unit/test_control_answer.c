@@ -204,7 +204,7 @@ static void info_vm(void)
 		  "\"qcow2\",\"readonly\":true,\"snapshot\":false},{\"id\":\"vdb\",\"type\":"
 		  "\"virtio-blk\",\"name\":\"data\",\"path\":\"/img/data.raw\",\"format\":\"auto\","
 		  "\"readonly\":false,\"snapshot\":false},{\"id\":\"eth0\",\"type\":\"virtio-net\","
-		  "\"name\":\"lan\",\"host\":\"tap capsule0\",\"bridge\":\"br0\",\"mac\":"
+		  "\"name\":\"lan\",\"backend\":\"tap\",\"host\":\"tap capsule0\",\"bridge\":\"br0\",\"mac\":"
 		  "\"02:11:22:33:44:55\",\"queues\":2},{\"id\":\"hvc0\",\"type\":\"virtio-console\"}]}\n");
 	/* A VM without a config file is called as its socket is, capsule-PID. */
 	info.name = "capsule-42";
@@ -246,7 +246,7 @@ static void human_text(void)
 		  "readonly=true snapshot=false\n"
 		  "  vdb    virtio-blk name=data path=/img/data.raw format=auto readonly=false "
 		  "snapshot=false\n"
-		  "  eth0   virtio-net name=lan host=tap capsule0 bridge=br0 mac=02:11:22:33:44:55 "
+		  "  eth0   virtio-net name=lan backend=tap host=tap capsule0 bridge=br0 mac=02:11:22:33:44:55 "
 		  "queues=2\n"
 		  "  hvc0   virtio-console\n"
 		  "  socket /run/capsule/web.sock\n");
