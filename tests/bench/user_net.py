@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""User-mode networking (passt) TCP throughput: capsule --net user beside QEMU microvm on passt.
+
+Both VMs talk to the same Debian passt with the same options (capsule starts its
+own; for QEMU this starts one on a UNIX socket, `-netdev stream`, QEMU 7.2's way
+of connecting to it): the guest is 10.0.2.15/24, the host's 127.0.0.1 is the
+gateway 10.0.2.2. In one boot the guest sends MiB megabytes of zeros to a sink
+on the host's 127.0.0.1 with busybox nc (timed by the sink, from accept to end of
+input), then receives as many from a source there (timed in the guest by
+/proc/uptime). Runs on a host with /dev/kvm (tests/bench/run puts it in the
+emulated host); needs no root and no network.
+usage: user_net.py CAPSULE KERNEL INITRD [RUNS]
+  CAPSULE_BENCH_USER_NET_MIB   megabytes each way (16)
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import summary
+from microvm import local_binary, qemu_argv, workload_cmdline
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NETPEER = os.path.join(HERE, "..", "acceptance", "netpeer.py")
+MIB = int(os.environ.get("CAPSULE_BENCH_USER_NET_MIB", "16"))
+UP_PORT, DOWN_PORT = 5011, 5012
+GATEWAY, GUEST = "10.0.2.2", "10.0.2.15"
+TIMEOUT = 300
+UP = "up() { cut -d' ' -f1 /proc/uptime; }; "
+# capsule's passt options (vmm/backend/passt_args.c), with a listening socket instead of --fd.
+PASST = ["passt", "--foreground", "--quiet", "--one-off", "--ipv4-only", "--interface", "lo",
+         "--mac-addr", "02:ca:95:00:02:02", "--address", GUEST, "--netmask", "24",
+         "--gateway", GATEWAY, "--dns-forward", "10.0.2.3", "-t", "none", "-u", "none"]
+
+
+def guest_script(mib):
+    """Sends MIB megabytes to the sink, then times receiving as many from the source."""
+    return (UP + f"dd if=/dev/zero bs=64K count={mib * 16} 2>/dev/null | nc {GATEWAY} {UP_PORT}; "
+            f"a=$(up); n=$(nc {GATEWAY} {DOWN_PORT} </dev/null | wc -c); b=$(up); "
+            "echo \"down $n $a $b\"")
+
+
+def start_peer(tmp, name, *args):
+    """netpeer.py ARGS on the host, once it listens; returns (process, output file)."""
+    ready, out = os.path.join(tmp, name + ".ready"), os.path.join(tmp, name + ".out")
+    for f in (ready, out):
+        if os.path.exists(f):
+            os.unlink(f)
+    proc = subprocess.Popen([sys.executable, NETPEER, *args, "--no-sha", "--ready", ready],
+                            stdout=open(out, "w"))
+    deadline = time.monotonic() + 60
+    while not (os.path.exists(ready) and os.path.getsize(ready)):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"peer {name} did not start")
+        time.sleep(0.05)
+    return proc, out
+
+
+def peer_result(proc, out):
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    m = re.search(r"bytes (\d+) sha256 \S+ seconds ([\d.]+)", open(out).read())
+    if not m:
+        raise RuntimeError("the host's peer has no result")
+    return int(m.group(1)), float(m.group(2))
+
+
+def run_capsule(capsule, script):
+    out = subprocess.run([capsule, "run", "--net", "user", "--", "sh", "-c", script],
+                         stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+    return out.stdout + out.stderr
+
+
+def run_qemu(kernel, initrd, tmp, script):
+    mac = "02:00:00:00:00:0f"
+    sock = os.path.join(tmp, "passt.sock")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    passt = subprocess.Popen(PASST + ["--socket", sock], stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(sock):
+        if passt.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("passt did not start for QEMU")
+        time.sleep(0.05)
+    devices = ["-netdev", f"stream,id=n0,server=off,addr.type=unix,addr.path={sock}",
+               "-device", f"virtio-net-device,netdev=n0,mac={mac}"]
+    # The pause: init's exit port ends QEMU at once, before the UART has sent it all.
+    cmdline = workload_cmdline(script + "; sleep 1", f"capsule.net={mac},{GUEST}/24,{GATEWAY} ")
+    try:
+        out = subprocess.run(qemu_argv(kernel, initrd, cmdline, devices),
+                             stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+    finally:
+        passt.terminate()
+        passt.wait()
+    return out.stdout + out.stderr
+
+
+def measure(tmp, launch, mib):
+    """One boot moving MIB each way: (guest → host, host → guest) in Mbit/s."""
+    total = mib << 20
+    sink = start_peer(tmp, "sink", "sink", str(UP_PORT))
+    source = start_peer(tmp, "source", "source", str(DOWN_PORT), str(total))
+    out = b""
+    try:
+        try:
+            out = launch(guest_script(mib))
+        except subprocess.TimeoutExpired as e:
+            raise RuntimeError(f"the VM ran over {TIMEOUT} s") from None
+        up_bytes, up_s = peer_result(*sink)
+        peer_result(*source)
+    finally:
+        for proc, _ in (sink, source):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    m = re.search(rb"down (\d+) ([\d.]+) ([\d.]+)", out)
+    if up_bytes != total or not m or int(m.group(1)) != total:
+        raise RuntimeError(f"incomplete transfer (sink got {up_bytes} bytes): {out[-600:]!r}")
+    down_s = max(float(m.group(3)) - float(m.group(2)), 0.01)
+    return total * 8 / up_s / 1e6, total * 8 / down_s / 1e6
+
+
+def main():
+    capsule, kernel, initrd = local_binary(sys.argv[1]), sys.argv[2], sys.argv[3]
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    launchers = {
+        "capsule": lambda tmp: lambda s: run_capsule(capsule, s),
+        "qemu": lambda tmp: lambda s: run_qemu(kernel, initrd, tmp, s),
+    }
+    best = {}
+    failed = []
+    print(f"user_net: passt TCP throughput, {MIB} MiB each way to/from the host's 127.0.0.1, "
+          f"{runs} runs, interleaved; best of runs")
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:
+        for r in range(runs):
+            for vmm, make in launchers.items():
+                try:
+                    up, down = measure(tmp, make(tmp), MIB)
+                except RuntimeError as e:
+                    failed.append(f"{vmm} run {r + 1}: {e}")
+                    continue
+                print(f"  {vmm:8s} run {r + 1}: up {up:8.1f} Mbit/s, down {down:8.1f} Mbit/s",
+                      flush=True)
+                b = best.setdefault(vmm, [0.0, 0.0])
+                b[0], b[1] = max(b[0], up), max(b[1], down)
+    print(f"{'':28s} {'capsule':>10s} {'qemu':>10s} {'ratio':>6s}")
+    for i, key in enumerate(("up", "down")):
+        c, q = (best.get(v, [None, None])[i] for v in ("capsule", "qemu"))
+        ratio = f"{c / q:.2f}" if c and q else "-"
+        print(f"{'passt ' + key + ' Mbit/s':28s} {c or 0:10.1f} {q or 0:10.1f} {ratio:>6s}")
+        summary.add(f"user net (passt), 1 queue: {key} Mbit/s", c, q)
+    for f in failed:
+        print("  failed: " + f)
+    return 1 if len(failed) == 2 * runs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
