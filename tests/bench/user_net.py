@@ -13,7 +13,8 @@ transfer, it sends the same data again and again (the guest read 47 MB of an
 8 MiB transfer in 60 s, under QEMU as under capsule). Runs on a host with /dev/kvm (tests/bench/run puts it in the
 emulated host); needs no root and no network.
 usage: user_net.py CAPSULE KERNEL INITRD [RUNS]
-  CAPSULE_BENCH_USER_NET_MIB   megabytes each way (16)
+  CAPSULE_BENCH_USER_NET_MIB      megabytes each way (16)
+  CAPSULE_BENCH_USER_NET_TIMEOUT  seconds one boot may take (300)
 """
 import os
 import re
@@ -31,7 +32,7 @@ NETPEER = os.path.join(HERE, "..", "acceptance", "netpeer.py")
 MIB = int(os.environ.get("CAPSULE_BENCH_USER_NET_MIB", "16"))
 UP_PORT, DOWN_PORT = 5011, 5012  # the sink, the HTTP server
 GATEWAY, GUEST = "10.0.2.2", "10.0.2.15"
-TIMEOUT = 300
+TIMEOUT = int(os.environ.get("CAPSULE_BENCH_USER_NET_TIMEOUT", "300"))
 UP = "up() { cut -d' ' -f1 /proc/uptime; }; "
 # capsule's passt options (vmm/backend/passt_args.c), --fd added.
 PASST = ["passt", "--foreground", "--quiet", "--ipv4-only", "--interface", "lo",
