@@ -98,6 +98,20 @@ void nics_report(const struct nics *nics, const struct config *cfg)
 	}
 }
 
+/* With a user-mode NIC, init is told passt's DNS address (capsule.dns=: an image's resolv.conf). */
+static int dns_word(const struct config *cfg, char *buf, size_t size, bool space)
+{
+	int n;
+
+	for (unsigned i = 0; i < cfg->nnets; i++)
+		if (cfg->nets[i].backend == CONFIG_NET_USER) {
+			n = snprintf(buf, size, "%scapsule.dns=%s", space ? " " : "",
+				     CONFIG_USER_NET_DNS);
+			return n < 0 || (size_t)n >= size ? -1 : 0;
+		}
+	return 0;
+}
+
 int nics_cmdline(const struct config *cfg, char *buf, size_t size)
 {
 	size_t used = 0;
@@ -116,5 +130,5 @@ int nics_cmdline(const struct config *cfg, char *buf, size_t size)
 			return -1;
 		used += (size_t)n;
 	}
-	return 0;
+	return dns_word(cfg, buf + used, size - used, used > 0);
 }

@@ -47,7 +47,8 @@ void nics_stop_user(struct nics *nics, const struct config *cfg);
 
 /*
  * The kernel command-line words telling init how to configure each NIC,
- * "capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]", space-separated, into BUF.
+ * "capsule.net=MAC[,ADDR/PREFIX[,GATEWAY]]", space-separated, into BUF, and
+ * "capsule.dns=ADDR" after them when a NIC is user-mode (passt's DNS).
  * Returns 0, or -1 when BUF is too small.
  */
 int nics_cmdline(const struct config *cfg, char *buf, size_t size);

@@ -32,6 +32,34 @@ serve() {
 	done
 	echo "no server on port $1"
 }
+# dns_stub: a nameserver on the host's 127.0.0.1:53 answering every A query with
+# 198.18.7.7, running once it is bound; $d/resolv.conf names it (mounted over
+# /etc/resolv.conf in a mount namespace of the test's own, see with_resolv).
+dns_stub() {
+	printf 'nameserver 127.0.0.1\n' >"$d/resolv.conf"
+	/usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+open("'"$d"'/dns.ready", "w").close()
+while True:
+    q, peer = s.recvfrom(512)
+    end = 12
+    while end < len(q) and q[end]:
+        end += q[end] + 1
+    answer = bytes([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 18, 7, 7])
+    s.sendto(q[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + q[12:end + 5] + answer, peer)
+' &
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$d/dns.ready" ] && return 0
+		sleep 0.1
+	done
+	echo "no nameserver"
+}
+# with_resolv CMD...: CMD with $d/resolv.conf as /etc/resolv.conf (passt reads it).
+with_resolv() {
+	unshare -m sh -c 'mount --bind "$0/resolv.conf" /etc/resolv.conf && exec "$@"' "$d" "$@"
+}
 # Whether a passt process is left.
 passt_left() {
 	pgrep -x passt >/dev/null || pgrep -x passt.avx2 >/dev/null && echo "passt left" ||
@@ -47,19 +75,23 @@ in_host() {
 $script" "$capsule" "$@"
 }
 
-@test "as a non-root user, the guest reaches the host's 127.0.0.1 at the gateway; passt ends with capsule" {
+@test "as a non-root user, the guest reaches the host's 127.0.0.1 at the gateway and its nameserver at 10.0.2.3; passt ends with capsule" {
 	token="from the host $RANDOM$RANDOM"
 	in_host '
 		serve 18000
+		dns_stub
 		echo "$1" >"$d/www/f.txt"
-		as_user "$capsule" run --net user -- \
-			sh -c "ip -4 addr show eth0 | grep -o \"inet [0-9./]*\"; wget -qO- http://10.0.2.2:18000/f.txt"
+		with_resolv setpriv --reuid=65534 --regid=65534 --groups="$kvm_gid" \
+			env HOME="$d" XDG_RUNTIME_DIR="$d" "$capsule" run --net user -- \
+			sh -c "ip -4 addr show eth0 | grep -o \"inet [0-9./]*\"; wget -qO- http://10.0.2.2:18000/f.txt
+				grep -o \"capsule.dns=[0-9.]*\" /proc/cmdline
+				nslookup example.test 10.0.2.3 | grep -o -m1 \"Address: 198.18.7.7\""
 		echo "status $?"
 		passt_left' "$token"
 	echo "$output"
 	echo "stderr: $stderr"
 	expect_status 0
-	[ "$output" = "inet 10.0.2.15/24"$'\n'"$token"$'\nstatus 0\nno passt left' ]
+	[ "$output" = "inet 10.0.2.15/24"$'\n'"$token"$'\ncapsule.dns=10.0.2.3\nAddress: 198.18.7.7\nstatus 0\nno passt left' ]
 	[ -z "$stderr" ]
 }
 
