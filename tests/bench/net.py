@@ -29,9 +29,9 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 
 import summary
+from peer import peer_result, start_peer
 from kvm_exits import ExitCounter
 from microvm import local_binary, qemu_argv, workload_cmdline
 
@@ -70,34 +70,6 @@ SETUPS = [
 
 def netbed(*args, **kw):
     return subprocess.run([NETBED, *args], check=True, **kw)
-
-
-def start_peer(tmp, name, *args):
-    """netpeer.py ARGS in the namespace, once it listens; returns (process, output file)."""
-    ready, out = os.path.join(tmp, name + ".ready"), os.path.join(tmp, name + ".out")
-    for f in (ready, out):
-        if os.path.exists(f):
-            os.unlink(f)
-    proc = subprocess.Popen([NETBED, "peer", *args, "--no-sha", "--ready", ready],
-                            stdout=open(out, "w"))
-    deadline = time.monotonic() + 60
-    while not (os.path.exists(ready) and os.path.getsize(ready)):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"peer {name} did not start")
-        time.sleep(0.05)
-    return proc, out
-
-
-def peer_result(proc, out):
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    m = re.search(r"bytes (\d+) sha256 \S+ seconds ([\d.]+)", open(out).read())
-    if not m:
-        raise RuntimeError("the namespace's peer has no result")
-    return int(m.group(1)), float(m.group(2))
 
 
 def run_capsule(capsule, tmp, model, queues, addr, script):
@@ -157,8 +129,8 @@ def measure(tmp, launch, mib):
     """One boot moving MIB each way: (guest → namespace, namespace → guest) in
     Mbit/s, the VM's exits, and the frames capsule dropped."""
     total = mib << 20
-    sink = start_peer(tmp, "sink", "sink", str(UP_PORT))
-    source = start_peer(tmp, "source", "source", str(DOWN_PORT), str(total))
+    sink = start_peer(tmp, "sink", [NETBED, "peer"], "sink", str(UP_PORT))
+    source = start_peer(tmp, "source", [NETBED, "peer"], "source", str(DOWN_PORT), str(total))
     out = b""
     try:
         with ExitCounter() as exits:

@@ -25,6 +25,7 @@ import tempfile
 import time
 
 import summary
+from peer import peer_result, start_peer
 from microvm import local_binary, qemu_argv, workload_cmdline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,34 +46,6 @@ def guest_script(mib):
     return (UP + f"dd if=/dev/zero bs=64K count={mib * 16} 2>/dev/null | nc {GATEWAY} {UP_PORT}; "
             f"a=$(up); n=$(wget -qO- http://{GATEWAY}:{DOWN_PORT}/zeros | wc -c); b=$(up); "
             "echo \"down $n $a $b\"")
-
-
-def start_peer(tmp, name, *args):
-    """netpeer.py ARGS on the host, once it listens; returns (process, output file)."""
-    ready, out = os.path.join(tmp, name + ".ready"), os.path.join(tmp, name + ".out")
-    for f in (ready, out):
-        if os.path.exists(f):
-            os.unlink(f)
-    proc = subprocess.Popen([sys.executable, NETPEER, *args, "--no-sha", "--ready", ready],
-                            stdout=open(out, "w"))
-    deadline = time.monotonic() + 60
-    while not (os.path.exists(ready) and os.path.getsize(ready)):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"peer {name} did not start")
-        time.sleep(0.05)
-    return proc, out
-
-
-def peer_result(proc, out):
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    m = re.search(r"bytes (\d+) sha256 \S+ seconds ([\d.]+)", open(out).read())
-    if not m:
-        raise RuntimeError("the host's peer has no result")
-    return int(m.group(1)), float(m.group(2))
 
 
 def start_http(tmp, mib):
@@ -125,7 +98,7 @@ def run_qemu(kernel, initrd, tmp, script):
 def measure(tmp, launch, mib):
     """One boot moving MIB each way: (guest → host, host → guest) in Mbit/s."""
     total = mib << 20
-    sink = start_peer(tmp, "sink", "sink", str(UP_PORT))
+    sink = start_peer(tmp, "sink", [sys.executable, NETPEER], "sink", str(UP_PORT))
     http = start_http(tmp, mib)
     out = b""
     try:
