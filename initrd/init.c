@@ -143,8 +143,11 @@ int main(void)
 	init_net_setup(&req);
 	if (open_console(req.console) < 0)
 		init_port_fail(GUEST_FAIL_CONSOLE);
-	if (req.from_port && init_read_port(&req) < 0)
+	if (init_has_request() && init_read_request(&req) < 0)
 		init_port_fail(GUEST_FAIL_REQUEST);
+	if (req.rows && req.cols)
+		ioctl(0, TIOCSWINSZ, &(struct winsize){ .ws_row = (unsigned short)req.rows,
+							.ws_col = (unsigned short)req.cols });
 	status = run(&req);
 	sync();
 	/* Let the console finish sending what the shell wrote before the VM ends. */

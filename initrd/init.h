@@ -16,10 +16,11 @@ struct init_list {
 
 /*
  * What the monitor asks of init: from the kernel command line (console=,
- * capsule.net=), and from the request port (vmm/abi/run_request.h) when the
- * command line says "capsule.request". Another VMM, which has no such port,
- * may put the command on the command line instead: capsule.argv=HEX,HEX,...
- * (each argument hex-encoded), capsule.tty=1, capsule.root=/dev/vdX.
+ * capsule.net=, capsule.dns=), and from the request file of the initramfs
+ * (vmm/abi/run_request.h) when there is one. Another VMM, which does not
+ * write that file, may put the command on the command line instead:
+ * capsule.argv=HEX,HEX,... (each argument hex-encoded), capsule.tty=1,
+ * capsule.root=/dev/vdX.
  */
 struct init_request {
 	char **argv;		/* the workload, NULL-terminated; NULL for a shell */
@@ -27,22 +28,25 @@ struct init_request {
 	char console[64];	/* /dev/NAME of the kernel's last console= */
 	char *net[INIT_NET_MAX];	/* capsule.net= values, one per NIC */
 	int nnet;
-	bool from_port;		/* the rest comes from the request port */
 	struct init_list args;	/* argv's storage */
 	struct init_list env;	/* NAME=VALUE over the defaults, in order */
 	char *workdir;		/* NULL: the user's home */
 	char *user;		/* UID[:GID] or NAME[:GROUP]; NULL: root */
 	char *root;		/* the root image's device; NULL: stay in the initrd */
+	unsigned rows, cols;	/* the host terminal's size; 0: unknown */
 	char *dns;		/* capsule.dns=: the nameserver for the root's resolv.conf, or NULL */
 	struct init_list copy_in;	/* guest paths the copy-in stream fills */
 	struct init_list copy_out;	/* guest paths (relative to /) to send back */
 };
 
-/* Read /proc/cmdline into REQ (console=, capsule.net=, capsule.request, and another VMM's keys). */
+/* Read /proc/cmdline into REQ (console=, capsule.net=, capsule.dns=, and another VMM's keys). */
 void init_read_cmdline(struct init_request *req);
 
-/* Read the request port into REQ; -1 (said on stderr) when it is missing or malformed. */
-int init_read_port(struct init_request *req);
+/* Whether the monitor left a request file. */
+bool init_has_request(void);
+
+/* Read the request file into REQ, and remove it; -1 (said on stderr) when it is malformed. */
+int init_read_request(struct init_request *req);
 
 /* Append a copy of S (LEN bytes) to L; -1 when out of memory. */
 int init_list_add(struct init_list *l, const char *s, size_t len);

@@ -1,4 +1,4 @@
-/* Reads what the monitor asked of init: the kernel command line, then the request port. */
+/* Reads what the monitor asked of init: the kernel command line, then the request file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +10,6 @@
 #include "init.h"
 
 #define REQUEST_MAX (64u << 20)	/* far above what exec takes (ARG_MAX): a runaway stream */
-#define PORT_WAIT_MS 10000
 
 int init_list_add(struct init_list *l, const char *s, size_t len)
 {
@@ -85,8 +84,6 @@ static void cmdline_word(struct init_request *req, const char *tok)
 		req->root = strdup(tok + 13);
 	} else if (!strncmp(tok, "capsule.dns=", 12)) {
 		req->dns = strdup(tok + 12);
-	} else if (!strcmp(tok, "capsule.request")) {
-		req->from_port = true;
 	} else if (!strncmp(tok, "console=", 8)) {
 		/* "console=ttyS0,115200n8": the device name ends at the comma. */
 		snprintf(req->console, sizeof(req->console), "/dev/%.*s",
@@ -113,12 +110,12 @@ void init_read_cmdline(struct init_request *req)
 		cmdline_word(req, tok);
 }
 
-/* All of the port, to its end of file; NULL when it cannot be read. */
-static char *slurp(const char *dev, size_t *len)
+/* All of the file PATH; NULL when it cannot be read. */
+static char *slurp(const char *path, size_t *len)
 {
 	size_t cap = 4096;
 	char *buf = malloc(cap);
-	int fd = init_open_device(dev, O_RDONLY | O_CLOEXEC, PORT_WAIT_MS);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	*len = 0;
@@ -177,21 +174,29 @@ static int take(struct init_request *req, const char *rec, size_t len)
 		return (req->workdir = strndup(v, vlen)) ? 0 : -1;
 	if (IS(RUN_KEY_USER))
 		return (req->user = strndup(v, vlen)) ? 0 : -1;
+	if (IS(RUN_KEY_WINSIZE))
+		return sscanf(v, "%ux%u", &req->rows, &req->cols) == 2 ? 0 : -1;
 	if (IS(RUN_KEY_ROOT))
 		return (req->root = strndup(v, vlen)) ? 0 : -1;
 #undef IS
 	return -1;
 }
 
-int init_read_port(struct init_request *req)
+bool init_has_request(void)
 {
-	char dev[64], *buf;
+	return access(RUN_REQUEST_FILE, F_OK) == 0;
+}
+
+int init_read_request(struct init_request *req)
+{
 	size_t len, off, magic = sizeof(RUN_REQUEST_MAGIC);
 	bool ended = false;
+	char *buf = slurp(RUN_REQUEST_FILE, &len);
 
-	if (init_find_port(RUN_REQUEST_PORT, dev, sizeof(dev), PORT_WAIT_MS) < 0 ||
-	    !(buf = slurp(dev, &len))) {
-		fprintf(stderr, "init: cannot read the request port %s\n", RUN_REQUEST_PORT);
+	/* -e values may be secrets: not left where a workload in the initrd would find them. */
+	unlink(RUN_REQUEST_FILE);
+	if (!buf) {
+		fprintf(stderr, "init: cannot read %s\n", RUN_REQUEST_FILE);
 		return -1;
 	}
 	if (len < magic || memcmp(buf, RUN_REQUEST_MAGIC, magic) || buf[len - 1]) {

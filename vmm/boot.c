@@ -82,21 +82,31 @@ static int parse_bzimage(const struct boot_payload *p, struct kernel_info *ki, c
 	return 0;
 }
 
-/* Put the initrd as high as the kernel allows, page aligned; returns its address or 0. */
+/*
+ * Put the initrd, and the extra archive after it, as high as the kernel
+ * allows, page aligned; returns the address (0 on failure) and the size of both in *SIZE.
+ */
 static uint64_t place_initrd(const struct guest_mem *gm, const struct boot_payload *p,
-			     const struct kernel_info *ki, char *err, size_t n)
+			     const struct kernel_info *ki, uint64_t *size, char *err, size_t n)
 {
-	uint64_t top = guest_mem_low_end(gm), addr;
+	static const uint8_t zeros[4];
+	uint64_t top = guest_mem_low_end(gm), addr, first = (p->initrd_size + 3) & ~3ull;
 
+	*size = first + p->initrd_extra_size;
 	if ((uint64_t)ki->initrd_addr_max + 1 < top)
 		top = (uint64_t)ki->initrd_addr_max + 1;
-	if (p->initrd_size > top || ((top - p->initrd_size) & ~PAGE_MASK) < ki->end) {
-		snprintf(err, n, "initrd: %zu bytes do not fit in guest memory beside the kernel "
-			 "(give the VM more memory)", p->initrd_size);
+	if (*size > top || ((top - *size) & ~PAGE_MASK) < ki->end) {
+		snprintf(err, n, "initrd: %llu bytes do not fit in guest memory beside the kernel "
+			 "(give the VM more memory)", (unsigned long long)*size);
 		return 0;
 	}
-	addr = (top - p->initrd_size) & ~PAGE_MASK;
-	guest_mem_write(gm, addr, p->initrd, p->initrd_size);
+	addr = (top - *size) & ~PAGE_MASK;
+	if (p->initrd_size)
+		guest_mem_write(gm, addr, p->initrd, p->initrd_size);
+	/* Zeros between archives are skipped by Linux's unpacker, which wants each at a 4-byte boundary. */
+	guest_mem_write(gm, addr + p->initrd_size, zeros, first - p->initrd_size);
+	if (p->initrd_extra_size)
+		guest_mem_write(gm, addr + first, p->initrd_extra, p->initrd_extra_size);
 	return addr;
 }
 
@@ -144,11 +154,13 @@ int boot_load(const struct guest_mem *gm, const struct boot_payload *p, char *er
 		guest_mem_write(gm, BOOT_KERNEL_ADDR, p->kernel + ki.pm_offset,
 				p->kernel_size - ki.pm_offset);
 	guest_mem_write(gm, BOOT_CMDLINE_ADDR, p->cmdline, cmdlen + 1);
-	if (p->initrd) {
-		bi.initrd_addr = place_initrd(gm, p, &ki, err, errlen);
+	if (p->initrd || p->initrd_extra) {
+		uint64_t size;
+
+		bi.initrd_addr = place_initrd(gm, p, &ki, &size, err, errlen);
 		if (!bi.initrd_addr)
 			return -1;
-		bi.initrd_size = p->initrd_size;
+		bi.initrd_size = size;
 	}
 	bi.kernel_entry = ki.entry;
 	bi.cmdline_addr = BOOT_CMDLINE_ADDR;

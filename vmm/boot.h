@@ -16,6 +16,12 @@ struct boot_payload {
 	const char *cmdline;
 	unsigned ncpus;
 	bool mark_kernel;	/* the firmware marks kernel entry (GUEST_MARK_KERNEL) */
+	/*
+	 * Appended to the initrd at the next 4-byte boundary (NULL for none): a
+	 * cpio archive of its own, which Linux unpacks after the initrd's.
+	 */
+	const uint8_t *initrd_extra;
+	size_t initrd_extra_size;
 };
 
 /*

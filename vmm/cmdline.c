@@ -1,4 +1,4 @@
-/* The guest kernel's command line: console, reboot method, devices, and where init finds its request. */
+/* The guest kernel's command line: console, reboot method, devices. */
 #include "cmdline.h"
 
 #include <string.h>
@@ -50,7 +50,6 @@ int cmdline_build(char *buf, size_t size, bool workload, bool pci, const char *d
 		put(&o, " ");
 		put(&o, devices);
 	}
-	put(&o, " capsule.request");
 	if (append && *append) {
 		put(&o, " ");
 		put(&o, append);

@@ -18,7 +18,7 @@
 
 static const char *const role_names[CONSOLE_ROLES] = {
 	"", "capsule.stdin", "capsule.stdout", "capsule.stderr",
-	RUN_REQUEST_PORT, RUN_COPY_IN_PORT, RUN_COPY_OUT_PORT,
+	RUN_COPY_IN_PORT, RUN_COPY_OUT_PORT,
 };
 
 static struct console_sink *sink_of(struct console *con, unsigned port)
@@ -83,8 +83,6 @@ static void port_room(void *opaque, unsigned port)
 
 	if (port == con->input_port)
 		chardev_stdio_room(&con->input);
-	else if (con->role[port] == CONSOLE_REQUEST)
-		console_feed_room(&con->request);
 	else if (con->role[port] == CONSOLE_COPY_IN)
 		console_feed_room(&con->copy_in);
 }
@@ -176,7 +174,7 @@ static void add_virtio_console(struct console *con, struct virtio_bus *bus)
 	virtio_bus_attach(bus, slot);
 }
 
-/* Which ports the console has: the terminal, the workload's stdio, the request, the copies. */
+/* Which ports the console has: the terminal, the workload's stdio, the copies. */
 static void plan_ports(struct console *con, const struct console_options *o, bool workload_ports)
 {
 	add_port(con, CONSOLE_TERMINAL);
@@ -185,7 +183,6 @@ static void plan_ports(struct console *con, const struct console_options *o, boo
 		add_port(con, CONSOLE_STDOUT);
 		add_port(con, CONSOLE_STDERR);
 	}
-	add_port(con, CONSOLE_REQUEST);
 	if (o->copy_in_fd >= 0)
 		add_port(con, CONSOLE_COPY_IN);
 	if (o->copy_out_fd >= 0)
@@ -251,12 +248,6 @@ void console_close_copies(struct console *con)
 	}
 }
 
-void console_send_request(struct console *con, const uint8_t *request, size_t len)
-{
-	console_feed_start(&con->request, &con->vcon, con->port[CONSOLE_REQUEST], con->loop,
-			   request, len, -1);
-}
-
 void console_start(struct console *con, void (*enter)(void))
 {
 	chardev_stdio_start_copier(&con->input, enter);
@@ -265,6 +256,17 @@ void console_start(struct console *con, void (*enter)(void))
 bool console_is_tty(const struct console *con)
 {
 	return con->tty;
+}
+
+void console_size(const struct console *con, unsigned *rows, unsigned *cols)
+{
+	struct winsize ws;
+
+	*rows = *cols = 0;
+	if (con->input.tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
 }
 
 void console_resize(struct console *con)

@@ -17,7 +17,6 @@ enum console_role {
 	CONSOLE_STDIN,		/* a workload's stdin, when capsule's is not a terminal */
 	CONSOLE_STDOUT,
 	CONSOLE_STDERR,
-	CONSOLE_REQUEST,	/* what init is to run (vmm/abi/run_request.h) */
 	CONSOLE_COPY_IN,	/* --copy-in's tar stream, from a helper's pipe */
 	CONSOLE_COPY_OUT,	/* --copy-out's tar stream, to a helper's pipe */
 	CONSOLE_ROLES,
@@ -52,7 +51,7 @@ struct console {
 	enum console_role role[VIRTIO_CONSOLE_PORTS_MAX];	/* of each port */
 	unsigned port[CONSOLE_ROLES];	/* the port of each role; 0 for none (but the terminal) */
 	unsigned nports;
-	struct console_feed request, copy_in;
+	struct console_feed copy_in;
 	struct console_sink copy_out;	/* to the --copy-out helper's pipe, until the guest closes */
 	int copy_out_closed;		/* eventfd: the guest closed its copy-out port */
 };
@@ -62,15 +61,12 @@ struct console {
  * with its stdin, stdout and stderr on their own ports, wired byte for byte to
  * capsule's (hvc0 then writes to capsule's stderr) unless it gets the terminal (O->tty);
  * otherwise the terminal (or whatever stdin and stdout are) is hvc0. Then the
- * request port, and the copy ports O asks for. A port whose fd is full waits
+ * copy ports O asks for (a terminal alone makes a console without MULTIPORT). A port whose fd is full waits
  * in the device until the fd drains; nothing else does. Pipes and terminals
  * are reopened (chardev_fd.h): call it before the jail. Dies on failure.
  */
 void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 		  struct virtio_bus *bus, const struct console_options *o);
-
-/* Send init's request (LEN bytes at REQUEST, kept until the guest has them all). Start-up. */
-void console_send_request(struct console *con, const uint8_t *request, size_t len);
 
 /* The copy streams' pipes closed, if a stream has not ended (the VM has). At exit. */
 void console_close_copies(struct console *con);
@@ -80,6 +76,9 @@ void console_start(struct console *con, void (*enter)(void));
 
 /* Whether the guest's terminal is the workload's (for the shell: whether stdin is a terminal). */
 bool console_is_tty(const struct console *con);
+
+/* The size of capsule's terminal into *ROWS, *COLS; 0 and 0 when stdin is none. */
+void console_size(const struct console *con, unsigned *rows, unsigned *cols);
 
 /* capsule's terminal changed size (SIGWINCH): tell the guest's. Nothing when stdin is no terminal. */
 void console_resize(struct console *con);

@@ -68,7 +68,7 @@ struct machine {
 	struct control_server control;
 	struct start_clock clock;	/* --boot-time */
 	int root_disk;			/* the index of the root image's disk; negative: none */
-	struct run_request request;	/* for init, on its port */
+	struct run_request request;	/* for init, appended to the initrd */
 	struct run_copies copies;	/* --copy-in, --copy-out */
 	int copy_in_fd, copy_out_fd;	/* their streams, for the console */
 	int signal_fd;
@@ -162,6 +162,8 @@ static void load_guest(struct machine *m)
 
 	p.kernel = image(m->cfg.kernel_path, blob_kernel_start, blob_kernel_end, &p.kernel_size);
 	p.initrd = image(m->cfg.initrd_path, blob_initrd_start, blob_initrd_end, &p.initrd_size);
+	p.initrd_extra = m->request.buf;
+	p.initrd_extra_size = m->request.len;
 	/* The devices, then how init should configure the NICs among them. */
 	used = (size_t)snprintf(devices, sizeof(devices), "%s%s", m->virtio.cmdline,
 				m->cfg.nnets ? " " : "");
@@ -193,17 +195,18 @@ static void on_mark(void *opaque, uint8_t mark)
 	start_clock_report(&m->clock, "boot-time");
 }
 
-/* What init is to do, on its own port: the command, its environment and user, the root image. */
-static void send_request(struct machine *m)
+/* What init is to do, in a file of its initramfs: the command, its environment and user, the root image. */
+static void build_request(struct machine *m)
 {
+	unsigned rows, cols;
 	char root[16];
 
 	/* Disks are vda, vdb, ... in config order, and the root image's is the last. */
 	if (m->root_disk >= 0)
 		snprintf(root, sizeof(root), "/dev/vd%c", 'a' + m->root_disk);
+	console_size(&m->console, &rows, &cols);
 	run_request_build(&m->request, &m->cli, console_is_tty(&m->console),
-			  m->root_disk >= 0 ? root : NULL);
-	console_send_request(&m->console, m->request.buf, m->request.len);
+			  m->root_disk >= 0 ? root : NULL, rows, cols);
 }
 
 static void add_devices(struct machine *m)
@@ -219,7 +222,7 @@ static void add_devices(struct machine *m)
 	virtio_bus_init(&m->virtio, &m->vm, &m->loop);
 	virtio_bus_leave_irqs(&m->virtio, PCI_GSI_TOP + 1 - pci_nics_count(&m->cfg));
 	console_init(&m->console, &m->vm, &m->loop, &m->virtio, &co);
-	send_request(m);
+	build_request(m);
 }
 
 /* Open every [disk NAME] image, before KVM is touched: a bad image stops nothing started. */

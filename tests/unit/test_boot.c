@@ -42,7 +42,7 @@ static void make_kernel(void)
 
 static struct boot_payload payload(const char *cmdline)
 {
-	struct boot_payload p = { kernel, KSIZE, initrd, sizeof(initrd), cmdline, 2, false };
+	struct boot_payload p = { kernel, KSIZE, initrd, sizeof(initrd), cmdline, 2, false, NULL, 0 };
 
 	return p;
 }
@@ -79,6 +79,36 @@ static void layout(void)
 	CHECK(bi->e820[2].addr == 0x100000 && bi->e820[2].size == MEM - 0x100000);
 	p.mark_kernel = true;
 	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0 && bi->flags == BOOT_INFO_MARK_KERNEL);
+	free(ram);
+}
+
+/* An extra archive (init's request) follows the initrd at a 4-byte boundary, zeros between. */
+static void initrd_extra(void)
+{
+	static const uint8_t extra[] = "070701-an-archive";
+	uint8_t *ram = calloc(1, MEM);
+	struct guest_mem gm;
+	struct boot_payload p = payload("x");
+	struct boot_info *bi = (struct boot_info *)(ram + BOOT_INFO_ADDR);
+	uint64_t first = (sizeof(initrd) - 3 + 3) & ~3ull;
+
+	make_kernel();
+	memset(initrd, 0xab, sizeof(initrd));
+	guest_mem_init_at(&gm, ram, MEM);
+	p.initrd_size = sizeof(initrd) - 3;	/* not a multiple of 4 */
+	p.initrd_extra = extra;
+	p.initrd_extra_size = sizeof(extra);
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0);
+	CHECK(bi->initrd_size == first + sizeof(extra));
+	CHECK(memcmp(ram + bi->initrd_addr, initrd, p.initrd_size) == 0);
+	CHECK(memcmp(ram + bi->initrd_addr + p.initrd_size, "\0\0\0", 3) == 0);
+	CHECK(memcmp(ram + bi->initrd_addr + first, extra, sizeof(extra)) == 0);
+	/* Without an initrd of its own, the extra archive alone. */
+	p.initrd = NULL;
+	p.initrd_size = 0;
+	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0);
+	CHECK(bi->initrd_size == sizeof(extra));
+	CHECK(memcmp(ram + bi->initrd_addr, extra, sizeof(extra)) == 0);
 	free(ram);
 }
 
@@ -167,7 +197,7 @@ static void real_kernel(void)
 	close(fd);
 	ram = calloc(1, 256u << 20);
 	guest_mem_init_at(&gm, ram, 256u << 20);
-	struct boot_payload p = { k, (size_t)st.st_size, NULL, 0, "console=ttyS0", 1, false };
+	struct boot_payload p = { k, (size_t)st.st_size, NULL, 0, "console=ttyS0", 1, false, NULL, 0 };
 	CHECK(boot_load(&gm, &p, err, sizeof(err)) == 0);
 	CHECK(((struct boot_info *)(ram + BOOT_INFO_ADDR))->initrd_addr == 0);
 	/* A vmlinux (what the build embeds) enters at startup_64, 16 MiB. */
@@ -217,7 +247,7 @@ static void elf_kernel(void)
 {
 	uint8_t *ram = malloc(MEM);
 	struct guest_mem gm;
-	struct boot_payload p = { elf, ELF_SIZE, initrd, sizeof(initrd), "quiet", 1, false };
+	struct boot_payload p = { elf, ELF_SIZE, initrd, sizeof(initrd), "quiet", 1, false, NULL, 0 };
 	struct boot_info *bi = (struct boot_info *)(ram + BOOT_INFO_ADDR);
 	static const uint8_t zero[0x2f00];
 
@@ -244,7 +274,7 @@ static void bad_elf_kernels(void)
 {
 	uint8_t *ram = calloc(1, MEM);
 	struct guest_mem gm;
-	struct boot_payload p = { elf, ELF_SIZE, NULL, 0, "quiet", 1, false };
+	struct boot_payload p = { elf, ELF_SIZE, NULL, 0, "quiet", 1, false, NULL, 0 };
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
 
 	guest_mem_init_at(&gm, ram, MEM);
@@ -284,6 +314,7 @@ static void bad_elf_kernels(void)
 int main(void)
 {
 	RUN(layout);
+	RUN(initrd_extra);
 	RUN(high_memory_in_e820);
 	RUN(bad_kernels);
 	RUN(too_small_or_too_long);

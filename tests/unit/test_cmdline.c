@@ -9,7 +9,6 @@ static void shell(void)
 	CHECK(cmdline_build(buf, sizeof(buf), false, false, NULL, "") == 0);
 	CHECK(strstr(buf, "quiet console=hvc0 ") == buf);
 	CHECK(strstr(buf, "reboot=k") != NULL);
-	CHECK(strstr(buf, " capsule.request") != NULL);
 	CHECK(strstr(buf, " pci=off") != NULL);
 	CHECK(cmdline_build(buf, sizeof(buf), false, true, "virtio_mmio.device=0x200@0xd0000000:5", "foo=1") == 0);
 	CHECK(strstr(buf, " foo=1") != NULL && buf[strlen(buf) - 1] == '1');

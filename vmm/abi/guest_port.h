@@ -15,6 +15,6 @@
 #define GUEST_FAIL_INIT 2	/* init: could not start the shell or command */
 #define GUEST_FAIL_CONSOLE 3	/* init: the console device did not appear or open */
 #define GUEST_FAIL_PORTS 4	/* init: the workload's virtio ports did not appear */
-#define GUEST_FAIL_REQUEST 5	/* init: the request port was missing or its request bad */
+#define GUEST_FAIL_REQUEST 5	/* init: its request file was unreadable or bad */
 
 #endif
