@@ -64,10 +64,15 @@ static struct outcome in_child(enum seccomp_kind kind, enum seccomp_mode mode,
 	return o;
 }
 
-/* Harmless to make with bad arguments (they fail with EBADF, EINVAL...), unlike these. */
-static bool ends_or_jumps(int nr)
+/*
+ * Harmless to make with bad arguments (they fail with EBADF, EINVAL...),
+ * unlike these: they end or jump, or (kill) signal every process the test's
+ * user may reach when the pid is -1. A policy must never allow kill anyway
+ * (seccomp cannot bound its pid): pidfd_send_signal does the job.
+ */
+static bool unsafe_to_probe(int nr)
 {
-	return nr == SYS_exit || nr == SYS_exit_group || nr == SYS_rt_sigreturn;
+	return nr == SYS_exit || nr == SYS_exit_group || nr == SYS_rt_sigreturn || nr == SYS_kill;
 }
 
 /* Every syscall of the kind's policy and the common one, with the arguments its rule names. */
@@ -80,7 +85,7 @@ static void make_allowed(enum seccomp_kind kind, const void *unused)
 		for (const struct policy_rule *r = lists[l]; r->nr != -1; r++) {
 			long a[6] = { -1, -1, -1, -1, -1, -1 };
 
-			if (ends_or_jumps(r->nr))
+			if (unsafe_to_probe(r->nr))
 				continue;
 			for (unsigned c = 0; c < r->ncmp; c++)
 				a[r->cmp[c].arg] = (long)r->cmp[c].datum_b;
@@ -218,8 +223,19 @@ static void reproducible(void)
 	free(b);
 }
 
+/* No policy allows kill(): its pid -1 reaches every process of the user, and seccomp cannot bound it. */
+static void no_kill(void)
+{
+	for (int k = 0; k < SECCOMP_KINDS; k++)
+		for (const struct policy_rule *r = policies[k]; r->nr != -1; r++)
+			CHECK(r->nr != SYS_kill);
+	for (const struct policy_rule *r = policy_common; r->nr != -1; r++)
+		CHECK(r->nr != SYS_kill);
+}
+
 int main(void)
 {
+	RUN(no_kill);
 	RUN(allowed_syscalls);
 	RUN(forbidden_syscalls);
 	RUN(log_and_off);
