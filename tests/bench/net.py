@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 import summary
-from peer import peer_result, start_peer
+from peer import peer_result, rates, start_peer
 from kvm_exits import ExitCounter
 from microvm import local_binary, qemu_argv, workload_cmdline
 
@@ -144,11 +144,7 @@ def measure(tmp, launch, mib):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    m = re.search(rb"down (\d+) ([\d.]+) ([\d.]+)", out)
-    if up_bytes != total or not m or int(m.group(1)) != total:
-        raise RuntimeError(f"incomplete transfer (sink got {up_bytes} bytes): {out[-600:]!r}")
-    down_s = max(float(m.group(3)) - float(m.group(2)), 0.01)
-    return total * 8 / up_s / 1e6, total * 8 / down_s / 1e6, exits.exits, dropped_frames(out)
+    return (*rates(out, total, up_bytes, up_s), exits.exits, dropped_frames(out))
 
 
 def idle_exits(launch):

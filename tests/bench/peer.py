@@ -33,3 +33,13 @@ def peer_result(proc, out):
     if not m:
         raise RuntimeError("the host's peer has no result")
     return int(m.group(1)), float(m.group(2))
+
+
+def rates(out, total, up_bytes, up_s):
+    """(up, down) Mbit/s of a TOTAL-byte transfer each way: up as the host's sink
+    counted it, down from the guest's "down BYTES START END" line in OUT."""
+    m = re.search(rb"down (\d+) ([\d.]+) ([\d.]+)", out)
+    if up_bytes != total or not m or int(m.group(1)) != total:
+        raise RuntimeError(f"incomplete transfer (sink got {up_bytes} bytes): {out[-600:]!r}")
+    down_s = max(float(m.group(3)) - float(m.group(2)), 0.01)
+    return total * 8 / up_s / 1e6, total * 8 / down_s / 1e6

@@ -17,7 +17,6 @@ usage: user_net.py CAPSULE KERNEL INITRD [RUNS]
   CAPSULE_BENCH_USER_NET_TIMEOUT  seconds one boot may take (300)
 """
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import tempfile
 import time
 
 import summary
-from peer import peer_result, start_peer
+from peer import peer_result, rates, start_peer
 from microvm import local_binary, qemu_argv, workload_cmdline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -112,11 +111,7 @@ def measure(tmp, launch, mib):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    m = re.search(rb"down (\d+) ([\d.]+) ([\d.]+)", out)
-    if up_bytes != total or not m or int(m.group(1)) != total:
-        raise RuntimeError(f"incomplete transfer (sink got {up_bytes} bytes): {out[-600:]!r}")
-    down_s = max(float(m.group(3)) - float(m.group(2)), 0.01)
-    return total * 8 / up_s / 1e6, total * 8 / down_s / 1e6
+    return rates(out, total, up_bytes, up_s)
 
 
 def main():
