@@ -150,23 +150,6 @@ static noreturn void send_child(struct prepared *s, const struct transfer_route 
 	_exit(status);
 }
 
-int transfer_send_start(const struct transfer_route *routes, unsigned n, uid_t uid, gid_t gid,
-			const char *label, struct transfer_proc *p, char *err, size_t errlen)
-{
-	struct prepared *s = malloc(sizeof(*s));
-	pid_t parent = getpid();
-	int r;
-
-	if (!s) {
-		snprintf(err, errlen, "%s: out of memory", label);
-		return -1;
-	}
-	r = prepare(s, routes, n, false, label, err, errlen);
-	if (r == 0 && (r = start(s, false, label, p, err, errlen)) == 1)
-		send_child(s, routes, uid, gid, label, parent);
-	free(s);
-	return r;
-}
 
 static noreturn void receive_child(struct prepared *s, uint64_t max_bytes, const char *label,
 				   pid_t parent)
@@ -208,8 +191,17 @@ static noreturn void receive_child(struct prepared *s, uint64_t max_bytes, const
 	_exit(r < 0);
 }
 
-int transfer_receive_start(const struct transfer_route *routes, unsigned n, uint64_t max_bytes,
-			   const char *label, struct transfer_proc *p, char *err, size_t errlen)
+/* What a child of either direction gets besides the prepared routes. */
+struct child_args {
+	const struct transfer_route *routes;
+	uid_t uid;			/* copy-in: the owner in every header */
+	gid_t gid;
+	uint64_t max_bytes;		/* copy-out: the budget of file data */
+};
+
+/* Prepare the routes, fork, and run the direction's child in it; 0 or -1 in the parent. */
+static int launch(const struct child_args *a, unsigned n, bool receive, const char *label,
+		  struct transfer_proc *p, char *err, size_t errlen)
 {
 	struct prepared *s = malloc(sizeof(*s));
 	pid_t parent = getpid();
@@ -219,11 +211,30 @@ int transfer_receive_start(const struct transfer_route *routes, unsigned n, uint
 		snprintf(err, errlen, "%s: out of memory", label);
 		return -1;
 	}
-	r = prepare(s, routes, n, true, label, err, errlen);
-	if (r == 0 && (r = start(s, true, label, p, err, errlen)) == 1)
-		receive_child(s, max_bytes, label, parent);
+	r = prepare(s, a->routes, n, receive, label, err, errlen);
+	if (r == 0 && (r = start(s, receive, label, p, err, errlen)) == 1) {
+		if (receive)
+			receive_child(s, a->max_bytes, label, parent);
+		send_child(s, a->routes, a->uid, a->gid, label, parent);
+	}
 	free(s);
 	return r;
+}
+
+int transfer_send_start(const struct transfer_route *routes, unsigned n, uid_t uid, gid_t gid,
+			const char *label, struct transfer_proc *p, char *err, size_t errlen)
+{
+	struct child_args a = { .routes = routes, .uid = uid, .gid = gid };
+
+	return launch(&a, n, false, label, p, err, errlen);
+}
+
+int transfer_receive_start(const struct transfer_route *routes, unsigned n, uint64_t max_bytes,
+			   const char *label, struct transfer_proc *p, char *err, size_t errlen)
+{
+	struct child_args a = { .routes = routes, .max_bytes = max_bytes };
+
+	return launch(&a, n, true, label, p, err, errlen);
 }
 
 int transfer_finish(struct transfer_proc *p)
