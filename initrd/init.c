@@ -89,25 +89,16 @@ static bool find_ports(char ports[3][64])
 	return true;
 }
 
-/* The root image mounted (NULL: none asked, or it failed: *FAILED says which). */
-static const char *prepare_root(const struct init_request *req, bool *failed)
-{
-	const char *root = req->root ? init_mount_root(req->root, req->dns) : NULL;
-
-	*failed = req->root && !root;
-	return root;
-}
-
 /* Run the workload (or the shell) and return its status; -1 when a shutdown was requested. */
 static int run(const struct init_request *req)
 {
 	char ports[3][64];
-	bool use_ports, failed;
-	const char *root = prepare_root(req, &failed);
+	bool use_ports;
+	const char *root = req->root ? init_mount_root(req->root, req->dns) : NULL;
 	int status;
 	pid_t pid;
 
-	if (failed || init_copy_in(req, root) < 0)
+	if ((req->root && !root) || init_copy_in(req, root) < 0)
 		return 1;
 	/* A workload whose host side is no terminal gets byte-exact ports instead of a tty. */
 	use_ports = req->argv && !req->tty && find_ports(ports);

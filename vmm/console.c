@@ -144,8 +144,12 @@ static void on_copy_out_closed(void *opaque, uint32_t events)
 	(void)events;
 	if (read(con->copy_out_closed, &v, sizeof(v)) < 0 || out->fd < 0)
 		return;
-	if (out->full)
-		event_loop_remove(con->loop, out->fd);	/* a guest that reopened and wrote again */
+	/* A guest that reopened and wrote again since: the watch, and the loop's hold, go too. */
+	if (out->full) {
+		event_loop_remove(con->loop, out->fd);
+		event_loop_release(con->loop);
+		out->full = false;
+	}
 	close(out->fd);
 	out->fd = -1;
 	out->gone = true;
@@ -218,6 +222,8 @@ void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 
 	memset(con, 0, sizeof(*con));
 	con->loop = loop;
+	con->copy_in.room_fd = con->copy_in.src_fd = -1;	/* until a copy-in feed starts */
+	con->copy_out.out.fd = con->copy_out_closed = -1;
 	sink_open(&con->stdout_sink, con, STDOUT_FILENO);
 	sink_open(&con->stderr_sink, con, STDERR_FILENO);
 	/* -i without -t: a terminal's bytes, cooked by it, go to the workload's stdin port. */
@@ -238,11 +244,11 @@ void console_init(struct console *con, struct vm *vm, struct event_loop *loop,
 
 void console_close_copies(struct console *con)
 {
-	if (con->copy_in.src_fd >= 0 && con->port[CONSOLE_COPY_IN]) {
+	if (con->copy_in.src_fd >= 0) {
 		close(con->copy_in.src_fd);
 		con->copy_in.src_fd = -1;
 	}
-	if (con->copy_out.out.fd >= 0 && con->port[CONSOLE_COPY_OUT]) {
+	if (con->copy_out.out.fd >= 0) {
 		close(con->copy_out.out.fd);
 		con->copy_out.out.fd = -1;
 	}
