@@ -201,7 +201,7 @@ static void open_ports(struct console *con, const struct console_options *o)
 			virtio_console_host_open(&con->vcon, con->port[r], true);
 	if (o->copy_in_fd >= 0)
 		console_feed_start(&con->copy_in, &con->vcon, con->port[CONSOLE_COPY_IN], con->loop,
-				   NULL, 0, o->copy_in_fd);
+				   o->copy_in_fd);
 	if (o->copy_out_fd < 0)
 		return;
 	con->copy_out.con = con;

@@ -1,4 +1,4 @@
-/* Bytes from the host for one virtio-console port: a buffer (init's request) or a pipe (--copy-in), then end of file. */
+/* Bytes from the host for one virtio-console port: a pipe's (--copy-in), then end of file. */
 #include "console_feed.h"
 
 #include <errno.h>
@@ -27,7 +27,6 @@ static bool refill(struct console_feed *f)
 	ssize_t n = read(f->src_fd, f->chunk, sizeof(f->chunk));
 
 	if (n > 0) {
-		f->data = f->chunk;
 		f->len = (size_t)n;
 		f->off = 0;
 		return true;
@@ -61,7 +60,7 @@ static void pump(struct console_feed *f)
 			f->done = true;
 			return;
 		}
-		took = virtio_console_input(f->vcon, f->port, f->data + f->off, f->len - f->off);
+		took = virtio_console_input(f->vcon, f->port, f->chunk + f->off, f->len - f->off);
 		if (took <= 0)
 			return;		/* room() comes when the guest has buffers again */
 		f->off += (size_t)took;
@@ -80,14 +79,12 @@ static void on_room(void *opaque, uint32_t events)
 }
 
 void console_feed_start(struct console_feed *f, struct virtio_console *vcon, unsigned port,
-			struct event_loop *loop, const uint8_t *data, size_t len, int src_fd)
+			struct event_loop *loop, int src_fd)
 {
 	memset(f, 0, sizeof(*f));
 	f->vcon = vcon;
 	f->loop = loop;
 	f->port = port;
-	f->data = data;
-	f->len = len;
 	f->src_fd = src_fd;
 	f->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (f->room_fd < 0 || event_loop_add(loop, f->room_fd, EPOLLIN, on_room, f) < 0)
